@@ -1,0 +1,1 @@
+"""The HTTP service: GraphQL at /graphql, health and readiness probes."""

@@ -1,0 +1,1 @@
+"""The GraphQL schema: configuration items, relationships and history."""

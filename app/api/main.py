@@ -1,0 +1,73 @@
+"""The FastAPI application: GraphQL, GraphiQL and the health probes."""
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from strawberry.fastapi import GraphQLRouter
+
+from app.api.graphql.context import RequestContext
+from app.api.graphql.schema import schema
+from app.services.runtime import Runtime
+from app.services.schema import schema_is_current
+from app.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def create_app(
+    settings: Settings | None = None, runtime: Runtime | None = None
+) -> FastAPI:
+    """Build the application; it opens its runtime at start-up unless given one."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = runtime is None
+        app.state.runtime = runtime or Runtime.open(settings)
+        logger.info("Serving the CMDB API against %s", settings.bolt_uri)
+        yield
+        if owned:
+            app.state.runtime.close()
+
+    app = FastAPI(title="CMDB graph service", lifespan=lifespan)
+
+    async def context_getter(request: Request) -> RequestContext:
+        request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+        # TODO(#5): the actor comes from the caller's API token once tokens exist.
+        return RequestContext(
+            runtime=request.app.state.runtime, actor="anonymous", request_id=request_id
+        )
+
+    graphql = GraphQLRouter(
+        schema,
+        context_getter=context_getter,
+        graphql_ide="graphiql" if settings.graphiql else None,
+    )
+    app.include_router(graphql, prefix="/graphql")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz(request: Request) -> JSONResponse:
+        """Neo4j answers and the graph follows the loaded catalogue."""
+        runtime: Runtime = request.app.state.runtime
+        database = runtime.db.ping()
+        catalogue = database and schema_is_current(runtime)
+        ready = database and catalogue
+        body = {
+            "status": "ready" if ready else "not ready",
+            "neo4j": "reachable" if database else "unreachable",
+            "catalogue": "applied" if catalogue else "not applied",
+        }
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    return app

@@ -1,0 +1,171 @@
+"""The one place that holds a Neo4j driver and runs statements."""
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j.time import Date, DateTime, Duration, Time
+
+from app.db.statements import StatementStore
+from app.domain.errors import CMDBError, ErrorCode, Problem
+from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
+Row = dict[str, Any]
+
+
+CONNECTIVITY_ERRORS = (
+    neo4j.exceptions.ServiceUnavailable,
+    neo4j.exceptions.SessionExpired,
+)
+
+
+class DatabaseUnavailableError(CMDBError):
+    """Neo4j cannot be reached; the request may be retried later."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__([])
+        self.problems = [
+            Problem(
+                "", ErrorCode.UNAVAILABLE, f"the graph database is unavailable: {cause}"
+            )
+        ]
+        self.args = (str(self.problems[0]),)
+
+
+class Database:
+    """A driver, the database name and the statement store, used together.
+
+    One instance per process. Reads are routed as reads; multi-statement
+    writes run as managed transaction functions, which the driver retries on
+    transient errors, so they must be idempotent.
+    """
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        statements: StatementStore,
+        database: str = "neo4j",
+        timeout_s: float | None = None,
+    ) -> None:
+        self.driver = driver
+        self.statements = statements
+        self.database = database
+        self.timeout_s = timeout_s
+
+    @classmethod
+    def connect(cls, settings: Settings) -> "Database":
+        """Open a driver for the configured server; connection is lazy."""
+        driver = GraphDatabase.driver(
+            settings.bolt_uri,
+            auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+            max_connection_pool_size=50,
+            connection_acquisition_timeout=10.0,
+            notifications_min_severity="WARNING",
+        )
+        return cls(
+            driver,
+            StatementStore(settings.queries_dir),
+            settings.neo4j_database,
+            settings.neo4j_transaction_timeout_s,
+        )
+
+    def close(self) -> None:
+        """Close the driver and its connections."""
+        self.driver.close()
+
+    def read(self, statement: str, /, **params: Any) -> list[Row]:
+        """Run a read statement by name and return its rows as plain dicts."""
+        return self._query(statement, params, RoutingControl.READ)
+
+    def write(self, statement: str, /, **params: Any) -> list[Row]:
+        """Run one write statement by name in its own transaction."""
+        return self._query(statement, params, RoutingControl.WRITE)
+
+    def run_text(self, text: str, /, **params: Any) -> list[Row]:
+        """Run rendered statement text (schema statements) as a write."""
+        return self._execute(text, params, RoutingControl.WRITE)
+
+    def transaction(self, work: Callable[["Tx"], Result]) -> Result:
+        """Run ``work`` in one managed write transaction and return its result."""
+
+        def unit(tx: ManagedTransaction) -> Result:
+            return work(Tx(tx, self.statements))
+
+        unit_of_work = neo4j.unit_of_work(timeout=self.timeout_s)(unit)
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(unit_of_work)
+        except CONNECTIVITY_ERRORS as error:
+            raise DatabaseUnavailableError(error) from error
+
+    def read_transaction(self, work: Callable[["Tx"], Result]) -> Result:
+        """Run ``work`` in one managed read transaction."""
+
+        def unit(tx: ManagedTransaction) -> Result:
+            return work(Tx(tx, self.statements))
+
+        unit_of_work = neo4j.unit_of_work(timeout=self.timeout_s)(unit)
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_read(unit_of_work)
+        except CONNECTIVITY_ERRORS as error:
+            raise DatabaseUnavailableError(error) from error
+
+    def auto_commit(self, statement: str, /, **params: Any) -> None:
+        """Run a statement that manages its own transactions (CALL IN TRANSACTIONS)."""
+        query = neo4j.Query(self.statements.get(statement))
+        with self.driver.session(database=self.database) as session:
+            session.run(query, params).consume()
+
+    def ping(self) -> bool:
+        """Tell whether the server answers a query."""
+        try:
+            return self.read("health_ping")[0]["ok"] == 1
+        except (CMDBError, neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError):
+            return False
+
+    def _query(self, name: str, params: dict, routing: RoutingControl) -> list[Row]:
+        return self._execute(self.statements.get(name), params, routing)
+
+    def _execute(self, text: str, params: dict, routing: RoutingControl) -> list[Row]:
+        try:
+            records, _, _ = self.driver.execute_query(
+                neo4j.Query(text, timeout=self.timeout_s),
+                params,
+                database_=self.database,
+                routing_=routing,
+            )
+        except CONNECTIVITY_ERRORS as error:
+            raise DatabaseUnavailableError(error) from error
+        return [native(record.data()) for record in records]
+
+
+class Tx:
+    """A managed transaction that runs statements by name."""
+
+    def __init__(self, tx: ManagedTransaction, statements: StatementStore) -> None:
+        self._tx = tx
+        self._statements = statements
+
+    def run(self, statement: str, /, **params: Any) -> list[Row]:
+        """Run a statement by name and return its rows as plain dicts."""
+        result = self._tx.run(self._statements.get(statement), params)
+        return [native(record.data()) for record in result]
+
+
+def native(value: Any) -> Any:
+    """Turn driver temporal values into Python ones, recursively."""
+    if isinstance(value, DateTime | Date | Time):
+        return value.to_native()
+    if isinstance(value, Duration):
+        return value
+    if isinstance(value, dict):
+        return {key: native(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [native(item) for item in value]
+    return value

@@ -1,0 +1,83 @@
+"""Settings of the service, read once from the environment.
+
+This is the only module that reads the environment. Every setting has an
+environment variable named ``CMDB_<FIELD>``; the Neo4j connection settings also
+answer to the conventional ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD`` and
+``NEO4J_DATABASE``.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept both ``NEO4J_X`` and ``CMDB_NEO4J_X`` for a Neo4j setting."""
+    return AliasChoices(name, f"CMDB_{name}")
+
+
+class Settings(BaseSettings):
+    """Every setting of the service, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CMDB_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # Connection. When neo4j_uri is given, nothing is provisioned.
+    neo4j_uri: str | None = Field(default=None, validation_alias=_env("NEO4J_URI"))
+    neo4j_user: str = Field(default="neo4j", validation_alias=_env("NEO4J_USER"))
+    neo4j_password: SecretStr = Field(
+        default=SecretStr("cmdb-local-password"),
+        validation_alias=_env("NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = Field(
+        default="neo4j", validation_alias=_env("NEO4J_DATABASE")
+    )
+    neo4j_transaction_timeout_s: float = 60.0
+
+    # The server the project provisions itself from Maven Central.
+    cache_dir: Path = Path.home() / ".cache" / "cmdb"
+    neo4j_instance: str = "default"
+    neo4j_version_range: str = "[5.26.0,5.27.0)"
+    neo4j_bolt_port: int = 7687
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "4g"
+    neo4j_pagecache: str = "4g"
+    neo4j_start_timeout_s: float = 180.0
+    java_home: Path | None = Field(
+        default=None, validation_alias=AliasChoices("JAVA_HOME", "CMDB_JAVA_HOME")
+    )
+
+    # Catalogue and statements.
+    schema_dir: Path = REPOSITORY_ROOT / "schema"
+    queries_dir: Path = REPOSITORY_ROOT / "queries"
+
+    # The HTTP service.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    graphiql: bool = True
+    log_level: str = "INFO"
+
+    # Writes and reads.
+    batch_size: int = 5000
+    max_page_size: int = 500
+
+    @property
+    def bolt_uri(self) -> str:
+        """The URI to connect to: the given one, or the provisioned server's."""
+        return self.neo4j_uri or f"neo4j://127.0.0.1:{self.neo4j_bolt_port}"
+
+    @property
+    def instance_dir(self) -> Path:
+        """Where the provisioned server keeps configuration, data and logs."""
+        return self.cache_dir / "instances" / self.neo4j_instance
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,2 @@
+MATCH (n:CI {id: $id})
+RETURN n {.*} AS ci

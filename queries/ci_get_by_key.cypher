@@ -1,0 +1,2 @@
+MATCH (n:CI {type: $type, key: $key})
+RETURN n {.*} AS ci
