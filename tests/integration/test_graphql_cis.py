@@ -122,9 +122,9 @@ def test_rejected_request_writes_nothing(graphql, runtime):
 def test_update_records_before_and_after(graphql):
     site = make_site(graphql, city="Amsterdam")
 
-    updated = graphql(
-        UPDATE, id=site["id"], input={"name": "Amsterdam 1"}, version=1
-    )["data"]["updateCi"]
+    updated = graphql(UPDATE, id=site["id"], input={"name": "Amsterdam 1"}, version=1)[
+        "data"
+    ]["updateCi"]
     history = graphql(HISTORY, id=site["id"], first=10)["data"]["ci"]["history"]
 
     assert updated["version"] == 2
@@ -210,7 +210,7 @@ def test_unrelate_is_recorded(graphql):
     graphql(RELATE, input=edge)
 
     removed = graphql(
-        "mutation($s: ID!, $t: ID!) { unrelate(sourceId: $s, type: \"LOCATED_IN\","
+        'mutation($s: ID!, $t: ID!) { unrelate(sourceId: $s, type: "LOCATED_IN",'
         " targetId: $t) }",
         s=rack["id"],
         t=site["id"],

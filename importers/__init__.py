@@ -1,0 +1,1 @@
+"""Synchronisers that keep the graph true to outside systems."""
