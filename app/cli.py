@@ -14,6 +14,7 @@ from rich.table import Table
 from app.catalogue import CatalogueError
 from app.domain.errors import CMDBError
 from app.domain.records import WriteContext
+from app.domain.references import CIRef
 from app.logs import configure_logging
 from app.neo4j_server import cli as neo4j_cli
 from app.services import bulk, schema
@@ -169,6 +170,42 @@ def _write_document(document: dict, out: Path) -> None:
             yaml.safe_dump(document, stream, sort_keys=False)
 
 
+@cli.command("impact")
+def impact(
+    starts: Annotated[list[str], typer.Argument(help="Starting CIs as TYPE:KEY.")],
+    planned: Annotated[bool, typer.Option(help="Planned work, not failure.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    max_depth: Annotated[int | None, typer.Option(help="Hops to follow.")] = None,
+    max_affected: Annotated[int | None, typer.Option(help="CIs to list.")] = None,
+) -> None:
+    """Show what the starting CIs hurt: counts, CIs, customers and owners."""
+    from app.cli_impact import print_report, report_document
+    from app.impact import Mode
+    from app.services import impact as impact_service
+
+    try:
+        specs = [impact_service.StartSpec(ref=CIRef.parse(text)) for text in starts]
+    except ValueError as error:
+        _fail(str(error))
+    runtime = _runtime()
+    try:
+        report = impact_service.analyse_impact(
+            runtime,
+            specs,
+            mode=Mode.PLANNED if planned else Mode.FAILURE,
+            max_depth=max_depth,
+            max_affected=max_affected,
+        )
+    except CMDBError as error:
+        _report_problems(error)
+    finally:
+        runtime.close()
+    if as_json:
+        console.print_json(json.dumps(report_document(report)))
+    else:
+        print_report(console, report)
+
+
 @cli.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
@@ -188,3 +225,7 @@ def serve(
 def main() -> None:
     """Run the ``cmdb`` command."""
     cli()
+
+
+if __name__ == "__main__":
+    main()

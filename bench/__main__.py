@@ -3,19 +3,26 @@
 import argparse
 
 from app.logs import configure_logging
-from bench import load
+from bench import impact, load
 
 
 def main() -> None:
     """Parse the arguments and run the chosen benchmarks."""
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("which", nargs="*", default=["load"], choices=["load"])
-    parser.add_argument("--vms", type=int, default=30_000, help="size of the estate")
+    parser.add_argument(
+        "which", nargs="*", default=["load", "impact"], choices=["load", "impact"]
+    )
+    parser.add_argument("--vms", type=int, help="size of the estate")
+    parser.add_argument("--reload", action="store_true", help="reload the estate")
     parser.add_argument("--seed", type=int, default=7)
     arguments = parser.parse_args()
     configure_logging("WARNING")
     if "load" in arguments.which:
-        load.run(vms=arguments.vms, seed=arguments.seed)
+        load.run(vms=arguments.vms or 30_000, seed=arguments.seed)
+    if "impact" in arguments.which:
+        impact.run(
+            vms=arguments.vms or 300_000, seed=arguments.seed, reload=arguments.reload
+        )
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-// Relate CIs by id; the relationship type comes from the catalogue's
-// allow-list and is checked before it is sent.
+// Relate CIs by id and record each relationship's history entry. The load
+// plan creates only relationships it found missing; the relationship type
+// comes from the catalogue's allow-list and is checked before it is sent.
 UNWIND $rows AS row
 MATCH (a:CI {id: row.source})
 MATCH (b:CI {id: row.target})
-MERGE (a)-[r:$(row.type)]->(b)
-  ON CREATE SET r = row.properties
-MERGE (h:HistoryEntry {id: row.history.id})
-  ON CREATE SET h = row.history
+CREATE (a)-[r:$(row.type)]->(b)
+SET r = row.properties
+CREATE (h:HistoryEntry)
+SET h = row.history

@@ -43,9 +43,33 @@ class Catalogue:
     common_properties: dict[str, PropertySpec]
     types: dict[str, CIType]
     relationships: dict[str, RelationshipType]
-    _by_dependent: dict[str, tuple[RelationshipType, ...]] = field(
-        default_factory=dict, repr=False
+    _endpoints: dict[str, frozenset[tuple[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
     )
+    _rel_properties: dict[str, dict[str, PropertySpec]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        for name, rel in self.relationships.items():
+            pairs = {(end.source, end.target) for end in rel.endpoints}
+            self._endpoints[name] = frozenset(pairs)
+            props = dict(rel.properties)
+            if rel.redundancy.allowed:
+                props[GROUP_PROPERTY] = PropertySpec(
+                    type="string", description="Name of the requirement group."
+                )
+            self._rel_properties[name] = props
+
+    def allows(self, rel_type: str, source_type: str, target_type: str) -> bool:
+        """Tell whether ``rel_type`` may join these CI types (fast path)."""
+        pairs = self._endpoints[rel_type]
+        return (
+            (source_type, target_type) in pairs
+            or (ANY_TYPE, target_type) in pairs
+            or (source_type, ANY_TYPE) in pairs
+            or (ANY_TYPE, ANY_TYPE) in pairs
+        )
 
     def ci_type(self, name: str) -> CIType | None:
         """Return the CI type called ``name``, or None."""
@@ -77,13 +101,7 @@ class Catalogue:
 
     def relationship_properties(self, name: str) -> dict[str, PropertySpec]:
         """The properties a relationship of this type may carry."""
-        rel = self.relationships[name]
-        props = dict(rel.properties)
-        if rel.redundancy.allowed:
-            props[GROUP_PROPERTY] = PropertySpec(
-                type="string", description="Name of the requirement group."
-            )
-        return props
+        return self._rel_properties[name]
 
 
 def load_catalogue(directory: Path) -> Catalogue:

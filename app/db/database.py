@@ -65,7 +65,7 @@ class Database:
             auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
             max_connection_pool_size=50,
             connection_acquisition_timeout=10.0,
-            notifications_min_severity="WARNING",
+            notifications_min_severity="OFF",
         )
         return cls(
             driver,

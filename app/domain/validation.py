@@ -113,7 +113,7 @@ def validate_relationship(
                 f"unknown relationship type {rel_type!r}; known types: {known}",
             )
         ]
-    if not rel.allows(source_type, target_type):
+    if not catalogue.allows(rel_type, source_type, target_type):
         allowed = ", ".join(f"{e.source}->{e.target}" for e in rel.endpoints)
         return {}, [
             Problem(

@@ -138,11 +138,19 @@ def fetch_cis(runtime: Runtime, refs: set[CIRef]) -> dict[CIRef, dict[str, Any]]
 def fetch_relationships(
     runtime: Runtime, candidates: list[dict[str, str]]
 ) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """Return the stored properties of the candidate relationships that exist."""
+    """Return the stored properties of the candidate relationships that exist.
+
+    Reads every outgoing relationship of the candidates' sources at once,
+    which is cheaper than looking each candidate up.
+    """
+    wanted = {(c["source"], c["type"], c["target"]) for c in candidates}
+    sources = sorted({c["source"] for c in candidates})
     found = {}
-    for batch in batches(candidates, runtime.settings.batch_size):
-        for row in runtime.db.read("relationship_get_many", rows=batch):
-            found[(row["source"], row["type"], row["target"])] = row["properties"]
+    for batch in batches(sources, runtime.settings.batch_size):
+        for row in runtime.db.read("relationships_from", ids=list(batch)):
+            key = (row["source"], row["type"], row["target"])
+            if key in wanted:
+                found[key] = row["properties"]
     return found
 
 

@@ -6,6 +6,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.api.graphql.errors import ErrorCodes
+from app.api.graphql.impact import (
+    DependencyReportType,
+    ImpactReportType,
+    run_dependencies,
+    run_impact,
+)
 from app.api.graphql.types import (
     CIInput,
     CITypeDefinition,
@@ -74,6 +80,15 @@ class Query:
             items=[configuration_item(ci) for ci in page.items],
             next_cursor=page.next_cursor,
         )
+
+    impact: ImpactReportType = strawberry.field(
+        resolver=run_impact,
+        description="What the starting CIs hurt when they fail or are changed.",
+    )
+    dependencies: DependencyReportType = strawberry.field(
+        resolver=run_dependencies,
+        description="What the starting CIs rely on, transitively, and why.",
+    )
 
     @strawberry.field(description="The CI types of the catalogue.")
     def ci_types(self, info: strawberry.Info) -> list[CITypeDefinition]:

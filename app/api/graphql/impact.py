@@ -1,0 +1,288 @@
+"""GraphQL types and resolvers for impact analysis."""
+
+from enum import Enum
+
+import strawberry
+
+from app.domain.errors import CMDBError, ErrorCode
+from app.domain.references import CIRef
+from app.impact import AffectedCI, DependencyCI, Mode
+from app.services import impact as impact_service
+
+
+@strawberry.enum(description="Failure of the starting CIs, or planned work on them.")
+class ImpactMode(Enum):
+    FAILURE = "failure"
+    PLANNED = "planned"
+
+
+@strawberry.input(description="A CI by id, or by type and natural key.")
+class CIRefInput:
+    id: strawberry.ID | None = None
+    type: str | None = None
+    key: str | None = None
+
+
+@strawberry.input(description="What to analyse and within which limits.")
+class ImpactInput:
+    starts: list[CIRefInput]
+    mode: ImpactMode = ImpactMode.FAILURE
+    context_down: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="CIs already down elsewhere; they count in redundancy groups.",
+    )
+    excluded: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="CIs a person judged not impacted; they stop propagation.",
+    )
+    max_depth: int | None = None
+    max_affected: int | None = None
+
+
+@strawberry.type(description="One relationship on the way from a starting CI.")
+class ReasonStep:
+    source_id: strawberry.ID
+    relationship_type: str
+    target_id: strawberry.ID
+
+
+@strawberry.type(description="A CI the starting CIs hurt, and why.")
+class AffectedItem:
+    id: strawberry.ID
+    type: str
+    key: str
+    name: str
+    state: str
+    depth: int
+    start: bool
+    restarts: bool = strawberry.field(
+        description="Down, but expected to restart elsewhere (vSphere HA)."
+    )
+    at_risk: bool = strawberry.field(
+        description="Planned work: rides it out by moving live, at risk meanwhile."
+    )
+    reason: list[ReasonStep]
+
+
+@strawberry.type
+class AffectedPage:
+    items: list[AffectedItem]
+    total: int
+    next_cursor: str | None
+
+
+@strawberry.type(description="An affected customer and which of its CIs are hurt.")
+class CustomerImpactItem:
+    customer: AffectedItem
+    sla_tier: str | None
+    contact_email: str | None
+    affected_cis: list[AffectedItem]
+
+
+@strawberry.type
+class CustomerPage:
+    items: list[CustomerImpactItem]
+    total: int
+    next_cursor: str | None
+
+
+@strawberry.type(description="A team or person owning affected CIs.")
+class OwnerItem:
+    id: strawberry.ID
+    type: str
+    key: str
+    name: str
+    support_level: int | None
+    email: str | None
+    on_call: str | None
+    owned_affected: int
+
+
+@strawberry.type
+class StateCount:
+    type: str
+    state: str
+    count: int
+
+
+@strawberry.type(description="The blast radius of a failure or a planned change.")
+class ImpactReportType:
+    mode: str
+    starts: list[strawberry.ID]
+    total_affected: int
+    counts: list[StateCount]
+    limit_hit: bool
+    limit_reason: str | None
+    omitted: int
+    explanation: str | None
+    seconds: float
+    owners: list[OwnerItem]
+    _report: strawberry.Private[impact_service.ImpactReport]
+
+    @strawberry.field(description="Affected CIs, nearest first, one page at a time.")
+    def affected(
+        self,
+        first: int = 100,
+        after: str | None = None,
+        type: str | None = None,
+        state: str | None = None,
+    ) -> AffectedPage:
+        items = [
+            ci
+            for ci in self._report.result.affected.values()
+            if (type is None or ci.type == type)
+            and (state is None or ci.state.name == state)
+        ]
+        page, cursor = _slice(items, first, after)
+        return AffectedPage(
+            items=[affected_item(ci) for ci in page],
+            total=len(items),
+            next_cursor=cursor,
+        )
+
+    @strawberry.field(description="Affected customers, one page at a time.")
+    def customers(self, first: int = 100, after: str | None = None) -> CustomerPage:
+        customers = self._report.customers
+        page, cursor = _slice(customers, first, after)
+        items = [
+            CustomerImpactItem(
+                customer=affected_item(c.customer),
+                sla_tier=c.sla_tier,
+                contact_email=c.contact_email,
+                affected_cis=[affected_item(ci) for ci in c.affected_cis],
+            )
+            for c in page
+        ]
+        return CustomerPage(items=items, total=len(customers), next_cursor=cursor)
+
+
+def _slice(items: list, first: int, after: str | None) -> tuple[list, str | None]:
+    if not 1 <= first <= 1000:
+        raise CMDBError.single("first", ErrorCode.INVALID_VALUE, "must be 1 to 1000")
+    try:
+        offset = int(after) if after else 0
+    except ValueError:
+        raise CMDBError.single("after", ErrorCode.INVALID_VALUE, "bad cursor") from None
+    page = items[offset : offset + first]
+    more = offset + first < len(items)
+    return page, str(offset + first) if more else None
+
+
+def affected_item(ci: AffectedCI | DependencyCI) -> AffectedItem:
+    """Build the GraphQL view of an affected (or depended-on) CI."""
+    return AffectedItem(
+        id=strawberry.ID(ci.id),
+        type=ci.type,
+        key=ci.key,
+        name=ci.name,
+        state=ci.state.name if hasattr(ci, "state") else "OK",
+        depth=ci.depth,
+        start=ci.start,
+        restarts=getattr(ci, "restarts", False),
+        at_risk=getattr(ci, "at_risk", False),
+        reason=[
+            ReasonStep(
+                source_id=strawberry.ID(step.source_id),
+                relationship_type=step.rel_type,
+                target_id=strawberry.ID(step.target_id),
+            )
+            for step in ci.reason
+        ],
+    )
+
+
+def start_specs(starts: list[CIRefInput]) -> list[impact_service.StartSpec]:
+    """Turn GraphQL references into service start specifications."""
+    specs = []
+    for index, start in enumerate(starts):
+        if start.id is not None:
+            specs.append(impact_service.StartSpec(id=str(start.id)))
+        elif start.type and start.key:
+            specs.append(impact_service.StartSpec(ref=CIRef(start.type, start.key)))
+        else:
+            raise CMDBError.single(
+                f"starts[{index}]",
+                ErrorCode.INVALID_VALUE,
+                "give either id, or type and key",
+            )
+    return specs
+
+
+def impact_report(report: impact_service.ImpactReport) -> ImpactReportType:
+    """Build the GraphQL view of an impact report."""
+    result = report.result
+    return ImpactReportType(
+        mode=str(result.mode),
+        starts=[strawberry.ID(i) for i in result.starts],
+        total_affected=len(result.affected),
+        counts=[
+            StateCount(type=t, state=s, count=n)
+            for (t, s), n in sorted(report.counts.items())
+        ],
+        limit_hit=result.limit_hit,
+        limit_reason=result.limit_reason,
+        omitted=result.omitted,
+        explanation=result.explanation,
+        seconds=round(report.seconds, 4),
+        owners=[
+            OwnerItem(
+                id=strawberry.ID(o.id),
+                type=o.type,
+                key=o.key,
+                name=o.name,
+                support_level=o.support_level,
+                email=o.email,
+                on_call=o.on_call,
+                owned_affected=len(o.owned),
+            )
+            for o in report.owners
+        ],
+        _report=report,
+    )
+
+
+@strawberry.type(description="What the starting CIs rely on, transitively.")
+class DependencyReportType:
+    starts: list[strawberry.ID]
+    total: int
+    limit_hit: bool
+    limit_reason: str | None
+    explanation: str | None
+    items: list[AffectedItem]
+
+
+def run_impact(info: strawberry.Info, input: ImpactInput) -> ImpactReportType:
+    """Resolve the ``impact`` query."""
+    report = impact_service.analyse_impact(
+        info.context.runtime,
+        start_specs(input.starts),
+        mode=Mode(input.mode.value),
+        context_down=[str(i) for i in input.context_down],
+        excluded=[str(i) for i in input.excluded],
+        max_depth=input.max_depth,
+        max_affected=input.max_affected,
+    )
+    return impact_report(report)
+
+
+def run_dependencies(
+    info: strawberry.Info,
+    starts: list[CIRefInput],
+    max_depth: int | None = None,
+    max_affected: int | None = None,
+) -> DependencyReportType:
+    """Resolve the ``dependencies`` query."""
+    result = impact_service.analyse_dependencies(
+        info.context.runtime,
+        start_specs(starts),
+        max_depth=max_depth,
+        max_affected=max_affected,
+    )
+    return DependencyReportType(
+        starts=[strawberry.ID(i) for i in result.starts],
+        total=len(result.dependencies),
+        limit_hit=result.limit_hit,
+        limit_reason=result.limit_reason,
+        explanation=result.explanation,
+        items=[affected_item(ci) for ci in result.dependencies.values()],
+    )

@@ -1,0 +1,189 @@
+"""Blast-radius latency at scale, beside the raw Cypher bound and networkx.
+
+Builds (or reuses) the demo estate at the chosen size, serves the API in its
+own process, and for random hosts, datastores, storage arrays and sites
+measures:
+
+- the whole answer through GraphQL over HTTP (the service's own work);
+- one raw Cypher reachability query returning the same CI ids, with no
+  redundancy logic (the bare lower bound);
+- the same evaluation in memory with networkx over the whole graph.
+"""
+
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from app.catalogue import Dependent
+from app.demo import generate_estate
+from app.domain.records import WriteContext
+from app.impact import ImpactGraph, ImpactNode, Mode
+from app.impact.reference import reference_impact
+from app.services import bulk
+from app.services.runtime import Runtime
+from bench.common import console, open_runtime, print_table, timed
+
+SAMPLES = {"Host": 30, "Datastore": 30, "StorageArray": 5, "Site": 3}
+QUERY = """
+query($id: ID!) {
+  impact(input: {starts: [{id: $id}]}) {
+    totalAffected limitHit seconds
+    counts { type state count }
+    affected(first: 100) { items { id state reason { relationshipType } } }
+    customers(first: 100) { items { customer { key state } slaTier } }
+    owners { key supportLevel }
+  }
+}
+"""
+
+
+def run(vms: int, seed: int, port: int = 8765, reload: bool = False) -> None:
+    """Measure blast radii over an estate of about ``3.3 * vms`` CIs."""
+    runtime = open_runtime()
+    _ensure_estate(runtime, vms, seed, reload)
+    starts = _sample_starts(runtime, seed)
+    server = _serve(port)
+    try:
+        rows = []
+        graph = _whole_graph(runtime)
+        for type_name, ids in starts.items():
+            rows.append(_measure(runtime, port, graph, type_name, ids))
+        memory = _peak_rss_mib(server.pid)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+        runtime.close()
+    print_table(
+        f"Blast radius, estate of {vms:,} VMs (p50 / p95 ms; ratio to raw p50)",
+        ["start", "affected p50", "GraphQL", "raw Cypher", "networkx", "GraphQL/raw"],
+        rows,
+    )
+    console.print(f"Service process peak memory: {memory:,.0f} MiB")
+
+
+def _ensure_estate(runtime: Runtime, vms: int, seed: int, reload: bool) -> None:
+    stored = runtime.db.read("ci_count")[0]["count"]
+    document = generate_estate(vms=vms, seed=seed)
+    if stored == len(document["cis"]) and not reload:
+        console.print(f"Reusing the stored estate of {stored:,} CIs")
+        return
+    runtime.db.auto_commit("graph_clear")
+    seconds, report = timed(
+        lambda: bulk.load_document(runtime, document, WriteContext("bench", "bench"))
+    )
+    console.print(
+        f"Loaded {report.cis_created:,} CIs and {report.relationships_created:,} "
+        f"relationships in {seconds:.0f} s"
+    )
+
+
+def _sample_starts(runtime: Runtime, seed: int) -> dict[str, list[str]]:
+    rng = random.Random(seed)
+    starts = {}
+    for type_name, count in SAMPLES.items():
+        page = runtime.db.read(
+            "ci_list",
+            type=type_name,
+            status="active",
+            name=None,
+            attributes={},
+            after=None,
+            limit=100_000,
+        )
+        ids = [row["ci"]["id"] for row in page]
+        starts[type_name] = rng.sample(ids, min(count, len(ids)))
+    return starts
+
+
+def _serve(port: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    env = {**os.environ, "CMDB_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(command, env=env, cwd=Path(__file__).parents[1])
+    for _ in range(100):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the API server did not start")
+
+
+def _measure(
+    runtime: Runtime, port: int, graph: ImpactGraph, type_name: str, ids: list[str]
+) -> list[str]:
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
+    types = {
+        "source_dependent": list(runtime.catalogue.impact_types(Dependent.SOURCE)),
+        "target_dependent": list(runtime.catalogue.impact_types(Dependent.TARGET)),
+    }
+    service, raw, memory, sizes = [], [], [], []
+    client.post("/graphql", json={"query": QUERY, "variables": {"id": ids[0]}})
+    for ci_id in ids:
+        seconds, response = timed(
+            lambda ci_id=ci_id: client.post(
+                "/graphql", json={"query": QUERY, "variables": {"id": ci_id}}
+            )
+        )
+        service.append(seconds)
+        sizes.append(response.json()["data"]["impact"]["totalAffected"])
+        seconds, _ = timed(
+            lambda ci_id=ci_id: runtime.db.read(
+                "impact_reachable_raw", id=ci_id, **types
+            )
+        )
+        raw.append(seconds)
+        seconds, _ = timed(
+            lambda ci_id=ci_id: reference_impact(
+                runtime.catalogue, graph, [ci_id], Mode.FAILURE
+            )
+        )
+        memory.append(seconds)
+    return [
+        f"{type_name} x{len(ids)}",
+        f"{statistics.median(sizes):,.0f}",
+        _p50_p95(service),
+        _p50_p95(raw),
+        _p50_p95(memory),
+        f"{statistics.median(service) / statistics.median(raw):.2f}",
+    ]
+
+
+def _p50_p95(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{statistics.median(ordered) * 1000:.0f} / {p95 * 1000:.0f}"
+
+
+def _whole_graph(runtime: Runtime) -> ImpactGraph:
+    """Read every CI and impact relationship into memory."""
+    nodes = [
+        ImpactNode(
+            row["id"],
+            row["type"],
+            row["key"],
+            row["name"],
+            row["status"],
+            tuple(row["redundancy"] or ()),
+        )
+        for row in runtime.db.read("impact_all_nodes")
+    ]
+    types = [
+        name for name, rel in runtime.catalogue.relationships.items() if rel.impacts
+    ]
+    edges = runtime.db.read("impact_all_edges", types=types)
+    return ImpactGraph.from_rows(nodes, edges)
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")

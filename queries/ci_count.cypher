@@ -1,0 +1,2 @@
+MATCH (n:CI)
+RETURN count(n) AS count

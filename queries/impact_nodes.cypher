@@ -1,0 +1,4 @@
+// The CIs impact analysis starts from, as it needs to see them.
+UNWIND $ids AS id
+MATCH (n:CI {id: id})
+RETURN n {.id, .type, .key, .name, .status, .redundancy} AS node

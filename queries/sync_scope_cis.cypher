@@ -1,0 +1,6 @@
+// Every CI a source owns, retired ones included: of the source's types, with
+// a key that is the source's prefix or starts with it.
+MATCH (n:CI)
+WHERE n.type IN $types
+  AND (n.key = $prefix OR n.key STARTS WITH $key_start)
+RETURN n {.*} AS ci
