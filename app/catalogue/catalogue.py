@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 CATALOGUE_FILE = "catalogue.yaml"
 TYPES_FILE = "types.yaml"
 RELATIONSHIPS_FILE = "relationships.yaml"
+RECORDS_FILE = "records.yaml"
 
 Entry = TypeVar("Entry", CIType, RelationshipType)
 
@@ -43,6 +44,8 @@ class Catalogue:
     common_properties: dict[str, PropertySpec]
     types: dict[str, CIType]
     relationships: dict[str, RelationshipType]
+    record_labels: dict[str, str] = field(default_factory=dict)
+    record_relationships: dict[str, str] = field(default_factory=dict)
     _endpoints: dict[str, frozenset[tuple[str, str]]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -81,13 +84,23 @@ class Catalogue:
 
     @property
     def labels(self) -> frozenset[str]:
-        """The node labels the service may use: one per CI type."""
+        """The node labels CIs may carry: one per CI type."""
         return frozenset(self.types)
 
     @property
     def relationship_names(self) -> frozenset[str]:
-        """The relationship types the service may use."""
+        """The relationship types CIs may be joined by."""
         return frozenset(self.relationships)
+
+    @property
+    def all_labels(self) -> frozenset[str]:
+        """Every node label the service may use: CI types and record labels."""
+        return frozenset(self.types) | frozenset(self.record_labels)
+
+    @property
+    def all_relationship_names(self) -> frozenset[str]:
+        """Every relationship type the service may use."""
+        return frozenset(self.relationships) | frozenset(self.record_relationships)
 
     def impact_types(self, dependent: Dependent) -> tuple[str, ...]:
         """Relationship type names whose dependent end is ``dependent``."""
@@ -121,7 +134,12 @@ def load_catalogue(directory: Path) -> Catalogue:
 
     _check_types(directory / TYPES_FILE, types, common)
     _check_relationships(directory / RELATIONSHIPS_FILE, relationships, types)
-    catalogue = Catalogue(version, common, types, relationships)
+    record_labels, record_relationships = _parse_records(directory / RECORDS_FILE)
+    _check_records(directory / RECORDS_FILE, record_labels, types, relationships)
+    _check_records(directory / RECORDS_FILE, record_relationships, types, relationships)
+    catalogue = Catalogue(
+        version, common, types, relationships, record_labels, record_relationships
+    )
     logger.debug(
         "Loaded catalogue version %s: %d CI types, %d relationship types",
         version,
@@ -167,6 +185,43 @@ def _parse_common(path: Path, header: dict[str, Any]) -> dict[str, PropertySpec]
                 f"{path}: common property {name!r}: {_first_problem(error)}"
             ) from None
     return common
+
+
+def _parse_records(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    data = _read_yaml(path)
+    sections = []
+    for section, pattern in (
+        ("labels", IDENTIFIER),
+        ("relationships", RELATIONSHIP_NAME),
+    ):
+        entries = {}
+        for name, body in (data.get(section) or {}).items():
+            if not isinstance(body, dict) or not isinstance(
+                body.get("description"), str
+            ):
+                raise CatalogueError(
+                    f"{path}: {section} entry {name!r}: expected a description"
+                )
+            if not pattern.match(name):
+                raise CatalogueError(
+                    f"{path}: {section} entry {name!r}: not a valid name"
+                )
+            entries[name] = body["description"]
+        sections.append(entries)
+    return sections[0], sections[1]
+
+
+def _check_records(
+    path: Path,
+    names: dict[str, str],
+    types: dict[str, CIType],
+    relationships: dict[str, RelationshipType],
+) -> None:
+    for name in names:
+        if name in types or name in relationships:
+            raise CatalogueError(
+                f"{path}: entry {name!r}: already a CI or relationship type"
+            )
 
 
 def _first_problem(error: ValidationError) -> str:

@@ -286,3 +286,15 @@ def run_dependencies(
         explanation=result.explanation,
         items=[affected_item(ci) for ci in result.dependencies.values()],
     )
+
+
+@strawberry.type
+class ImpactQuery:
+    impact: ImpactReportType = strawberry.field(
+        resolver=run_impact,
+        description="What the starting CIs hurt when they fail or are changed.",
+    )
+    dependencies: DependencyReportType = strawberry.field(
+        resolver=run_dependencies,
+        description="What the starting CIs rely on, transitively, and why.",
+    )
