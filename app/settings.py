@@ -6,10 +6,11 @@ answer to the conventional ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD`` and
 ``NEO4J_DATABASE``.
 """
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
@@ -18,6 +19,19 @@ REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 def _env(name: str) -> AliasChoices:
     """Accept both ``NEO4J_X`` and ``CMDB_NEO4J_X`` for a Neo4j setting."""
     return AliasChoices(name, f"CMDB_{name}")
+
+
+class VCenterSettings(BaseModel):
+    """One vCenter the vSphere importer syncs; the password stays in its file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
+    url: str
+    user: str
+    password_file: Path
+    insecure: bool = False
+    ca_file: Path | None = None
 
 
 class Settings(BaseSettings):
@@ -65,6 +79,13 @@ class Settings(BaseSettings):
     # Writes and reads.
     batch_size: int = 5000
     max_page_size: int = 500
+
+    # Importers. CMDB_VCENTERS is a JSON list of {id, url, user, password_file,
+    # insecure, ca_file}; CMDB_SYNC_GRACE_PERIOD is seconds or ISO 8601 (PT24H).
+    vcenters: list[VCenterSettings] = Field(default_factory=list)
+    sync_grace_period: timedelta = timedelta(hours=24)
+    vsphere_page_size: int = Field(default=1000, ge=1)
+    vsphere_timeout_s: float = 60.0
 
     @property
     def bolt_uri(self) -> str:

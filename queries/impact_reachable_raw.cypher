@@ -1,7 +1,15 @@
-// The bare lower bound of a blast radius: every CI reachable downstream
-// from one start along impact relationships, with no redundancy logic.
+// The bare lower bound of a blast radius: every CI reachable downstream from
+// one start along impact relationships, with no redundancy logic. Impact runs
+// against the stored direction for types whose source is the dependent and
+// with it for the others; the pattern allows up to five changes of direction,
+// more than any chain in the catalogue has.
 MATCH (s:CI {id: $id})
-MATCH ANY SHORTEST (s) ((a)-[r]-(b)
-  WHERE (type(r) IN $source_dependent AND endNode(r) = a)
-     OR (type(r) IN $target_dependent AND startNode(r) = a))+ (x)
+MATCH ANY SHORTEST (s)
+  (()<-[:$any($source_dependent)]-())*
+  (()-[:$any($target_dependent)]->())*
+  (()<-[:$any($source_dependent)]-())*
+  (()-[:$any($target_dependent)]->())*
+  (()<-[:$any($source_dependent)]-())*
+  (()-[:$any($target_dependent)]->())*
+  (()<-[:$any($source_dependent)]-())* (x)
 RETURN DISTINCT x.id AS id
