@@ -20,6 +20,7 @@ from app.neo4j_server import cli as neo4j_cli
 from app.services import bulk, schema
 from app.services.runtime import Runtime
 from app.settings import get_settings
+from importers.vsphere import cli as import_cli
 
 logger = logging.getLogger(__name__)
 console = Console()
@@ -29,6 +30,7 @@ cli = typer.Typer(help="A CMDB graph service on Neo4j.", no_args_is_help=True)
 schema_cli = typer.Typer(help="The CI catalogue in the graph.", no_args_is_help=True)
 cli.add_typer(neo4j_cli.app, name="neo4j", help="The Neo4j server this project runs.")
 cli.add_typer(schema_cli, name="schema")
+cli.add_typer(import_cli.app, name="import")
 
 CLI_SOURCE = "cli"
 

@@ -1,16 +1,19 @@
-"""Run the benchmarks: ``python -m bench [load] [--vms N]``."""
+"""Run the benchmarks: ``python -m bench [load|impact|vsphere ...] [--vms N]``."""
 
 import argparse
 
 from app.logs import configure_logging
-from bench import impact, load
+from bench import impact, load, vsphere
 
 
 def main() -> None:
     """Parse the arguments and run the chosen benchmarks."""
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
-        "which", nargs="*", default=["load", "impact"], choices=["load", "impact"]
+        "which",
+        nargs="*",
+        default=["load", "impact"],
+        choices=["load", "impact", "vsphere"],
     )
     parser.add_argument("--vms", type=int, help="size of the estate")
     parser.add_argument("--reload", action="store_true", help="reload the estate")
@@ -23,6 +26,8 @@ def main() -> None:
         impact.run(
             vms=arguments.vms or 300_000, seed=arguments.seed, reload=arguments.reload
         )
+    if "vsphere" in arguments.which:
+        vsphere.run(vms=arguments.vms or 2000)
 
 
 if __name__ == "__main__":
