@@ -181,7 +181,7 @@ def impact(
     max_affected: Annotated[int | None, typer.Option(help="CIs to list.")] = None,
 ) -> None:
     """Show what the starting CIs hurt: counts, CIs, customers and owners."""
-    from app.cli_impact import print_report, report_document
+    from app.cli_impact import print_report
     from app.impact import Mode
     from app.services import impact as impact_service
 
@@ -203,7 +203,7 @@ def impact(
     finally:
         runtime.close()
     if as_json:
-        console.print_json(json.dumps(report_document(report)))
+        console.print_json(json.dumps(report.as_document()))
     else:
         print_report(console, report)
 

@@ -1,7 +1,5 @@
 """Printing impact reports for people (tables) and tools (JSON)."""
 
-from typing import Any
-
 from rich.console import Console
 from rich.table import Table
 
@@ -9,62 +7,6 @@ from app.impact import AffectedCI
 from app.services.impact import ImpactReport
 
 ROWS_SHOWN = 50
-
-
-def report_document(report: ImpactReport) -> dict[str, Any]:
-    """Return the whole report as a JSON-ready mapping."""
-    result = report.result
-    return {
-        "mode": str(result.mode),
-        "starts": list(result.starts),
-        "total_affected": len(result.affected),
-        "limit_hit": result.limit_hit,
-        "limit_reason": result.limit_reason,
-        "omitted": result.omitted,
-        "explanation": result.explanation,
-        "seconds": round(report.seconds, 4),
-        "counts": [
-            {"type": t, "state": s, "count": n}
-            for (t, s), n in sorted(report.counts.items())
-        ],
-        "affected": [_affected(ci) for ci in result.affected.values()],
-        "customers": [
-            {
-                "customer": _affected(c.customer),
-                "sla_tier": c.sla_tier,
-                "contact_email": c.contact_email,
-                "affected_cis": [ci.id for ci in c.affected_cis],
-            }
-            for c in report.customers
-        ],
-        "owners": [
-            {
-                "id": o.id,
-                "type": o.type,
-                "key": o.key,
-                "name": o.name,
-                "support_level": o.support_level,
-                "email": o.email,
-                "owned_affected": o.owned,
-            }
-            for o in report.owners
-        ],
-    }
-
-
-def _affected(ci: AffectedCI) -> dict[str, Any]:
-    return {
-        "id": ci.id,
-        "type": ci.type,
-        "key": ci.key,
-        "name": ci.name,
-        "state": ci.state.name,
-        "depth": ci.depth,
-        "start": ci.start,
-        "restarts": ci.restarts,
-        "at_risk": ci.at_risk,
-        "reason": [[s.source_id, s.rel_type, s.target_id] for s in ci.reason],
-    }
 
 
 def print_report(console: Console, report: ImpactReport) -> None:

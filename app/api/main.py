@@ -11,6 +11,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from app.api.graphql.context import RequestContext
 from app.api.graphql.schema import schema
+from app.api.rest import router as rest_router
 from app.services.runtime import Runtime
 from app.services.schema import schema_is_current
 from app.settings import Settings, get_settings
@@ -50,6 +51,7 @@ def create_app(
         graphql_ide="graphiql" if settings.graphiql else None,
     )
     app.include_router(graphql, prefix="/graphql")
+    app.include_router(rest_router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

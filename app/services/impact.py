@@ -79,6 +79,46 @@ class ImpactReport:
     seconds: float
     fetched_nodes: int
 
+    def as_document(self) -> dict[str, Any]:
+        """Return the whole report as a JSON-ready mapping, for tools."""
+        report, result = self, self.result
+        return {
+            "mode": str(result.mode),
+            "starts": list(result.starts),
+            "total_affected": len(result.affected),
+            "limit_hit": result.limit_hit,
+            "limit_reason": result.limit_reason,
+            "omitted": result.omitted,
+            "explanation": result.explanation,
+            "seconds": round(report.seconds, 4),
+            "counts": [
+                {"type": t, "state": s, "count": n}
+                for (t, s), n in sorted(report.counts.items())
+            ],
+            "affected": [_affected_document(ci) for ci in result.affected.values()],
+            "customers": [
+                {
+                    "customer": _affected_document(c.customer),
+                    "sla_tier": c.sla_tier,
+                    "contact_email": c.contact_email,
+                    "affected_cis": [ci.id for ci in c.affected_cis],
+                }
+                for c in report.customers
+            ],
+            "owners": [
+                {
+                    "id": o.id,
+                    "type": o.type,
+                    "key": o.key,
+                    "name": o.name,
+                    "support_level": o.support_level,
+                    "email": o.email,
+                    "owned_affected": o.owned,
+                }
+                for o in report.owners
+            ],
+        }
+
 
 def resolve_starts(runtime: Runtime, starts: Sequence[StartSpec]) -> list[str]:
     """Turn ids and references into ids; NOT_FOUND names every unknown one."""
@@ -329,3 +369,18 @@ def _owners(runtime: Runtime, result: ImpactResult) -> list[Owner]:
                 )
             owner.owned.append(row["ci_id"])
     return sorted(owners.values(), key=lambda o: (o.support_level or 9, o.key))
+
+
+def _affected_document(ci: AffectedCI) -> dict[str, Any]:
+    return {
+        "id": ci.id,
+        "type": ci.type,
+        "key": ci.key,
+        "name": ci.name,
+        "state": ci.state.name,
+        "depth": ci.depth,
+        "start": ci.start,
+        "restarts": ci.restarts,
+        "at_risk": ci.at_risk,
+        "reason": [[s.source_id, s.rel_type, s.target_id] for s in ci.reason],
+    }
