@@ -117,8 +117,12 @@ class Database:
             raise DatabaseUnavailableError(error) from error
 
     def auto_commit(self, statement: str, /, **params: Any) -> None:
-        """Run a statement that manages its own transactions (CALL IN TRANSACTIONS)."""
-        query = neo4j.Query(self.statements.get(statement))
+        """Run a statement that manages its own transactions (CALL IN TRANSACTIONS).
+
+        Its inner transactions commit as they go, so the outer one may run as
+        long as the work takes: it gets no timeout (0), not the server's.
+        """
+        query = neo4j.Query(self.statements.get(statement), timeout=0)
         with self.driver.session(database=self.database) as session:
             session.run(query, params).consume()
 
