@@ -283,7 +283,11 @@ def plan_cis(
             continue
         updated.update(updated_at=context.at, version=stored.get("version", 0) + 1)
         history = history_entry(context, _action(changes), updated, changes)
-        plan.ci_updates.append({"properties": updated, "history": history})
+        changed = {name: change["after"] for name, change in changes.items()}
+        bookkeeping = {"updated_at": context.at, "version": updated["version"]}
+        plan.ci_updates.append(
+            {"id": stored["id"], "set": {**changed, **bookkeeping}, "history": history}
+        )
     return ids
 
 
@@ -340,7 +344,12 @@ def plan_relationships(
         history = history_entry(
             context, action, cis[source], changes, other_id=target, rel_type=rel.type
         )
-        target_list = (
-            plan.relationship_creates if stored is None else plan.relationship_updates
-        )
-        target_list.append({**row, "properties": properties, "history": history})
+        if stored is None:
+            plan.relationship_creates.append(
+                {**row, "properties": properties, "history": history}
+            )
+        else:
+            changed = {name: change["after"] for name, change in changes.items()}
+            plan.relationship_updates.append(
+                {**row, "set": changed, "history": history}
+            )

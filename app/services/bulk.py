@@ -158,9 +158,9 @@ def write_plan(runtime: Runtime, plan: LoadPlan) -> None:
     """Write a plan in batches, one transaction each; every batch is idempotent."""
     steps = (
         ("ci_create_batch", plan.ci_creates),
-        ("ci_update_batch", plan.ci_updates),
+        ("ci_patch_batch", plan.ci_updates),
         ("relationship_create_batch", plan.relationship_creates),
-        ("relationship_update_batch", plan.relationship_updates),
+        ("relationship_patch_batch", plan.relationship_updates),
     )
     for statement, rows in steps:
         for batch in batches(rows, runtime.settings.batch_size):

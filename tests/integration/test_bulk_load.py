@@ -69,6 +69,27 @@ def test_changed_attribute_updates_the_same_ci(runtime, context):
     assert (site["city"], site["version"]) == ("Amstelveen", 2)
 
 
+def test_update_keeps_creation_time_and_removes_a_nulled_attribute(runtime, context):
+    bulk.load_document(runtime, make_document(), context)
+    created = cis.find_ci(runtime, CIRef("Site", "AMS1"))["created_at"]
+    document = make_document()
+    document["cis"][0]["attributes"] = {"city": None, "country": "NL"}
+    document["relationships"][1]["properties"] = {"group": "dual"}
+
+    report = bulk.load_document(runtime, document, context)
+    site = cis.find_ci(runtime, CIRef("Site", "AMS1"))
+    feed = runtime.db.driver.execute_query(
+        "MATCH ()-[r:FED_BY]->() RETURN r.group AS g, r.created_at AS at"
+    ).records[0]
+
+    assert (report.cis_updated, report.relationships_updated) == (1, 1)
+    assert site["created_at"] == created
+    assert "city" not in site
+    assert site["country"] == "NL"
+    assert feed["g"] == "dual"
+    assert feed["at"] is not None
+
+
 def test_invalid_document_is_rejected_whole_listing_every_problem(runtime, context):
     document = make_document()
     document["cis"].append({"type": "Rack", "key": "R2", "attributes": {"units": "x"}})
