@@ -1,16 +1,19 @@
-"""Run the benchmarks: ``python -m bench [load] [--vms N]``."""
+"""Run the benchmarks: ``python -m bench [load|impact|changes] [--vms N]``."""
 
 import argparse
 
 from app.logs import configure_logging
-from bench import impact, load
+from bench import changes, impact, load
 
 
 def main() -> None:
     """Parse the arguments and run the chosen benchmarks."""
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
-        "which", nargs="*", default=["load", "impact"], choices=["load", "impact"]
+        "which",
+        nargs="*",
+        default=["load", "impact"],
+        choices=["load", "impact", "changes"],
     )
     parser.add_argument("--vms", type=int, help="size of the estate")
     parser.add_argument("--reload", action="store_true", help="reload the estate")
@@ -22,6 +25,10 @@ def main() -> None:
     if "impact" in arguments.which:
         impact.run(
             vms=arguments.vms or 300_000, seed=arguments.seed, reload=arguments.reload
+        )
+    if "changes" in arguments.which:
+        changes.run(
+            vms=arguments.vms or 30_000, seed=arguments.seed, reload=arguments.reload
         )
 
 
