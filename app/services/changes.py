@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -452,6 +453,7 @@ def submit_change(runtime: Runtime, change_id: str, context: WriteContext) -> Ch
 
     A standard change that is not high risk is pre-approved on the spot.
     """
+    started = time.perf_counter()
     stored = require_change(runtime, change_id)
     next_state(ChangeState(stored["state"]), ChangeAction.SUBMIT)
     radius = compute_blast_radius(runtime, stored)
@@ -475,11 +477,12 @@ def submit_change(runtime: Runtime, change_id: str, context: WriteContext) -> Ch
 
     runtime.db.transaction(work)
     logger.info(
-        "Submitted change request %s: %d affected, %d customers, risk %s",
+        "Submitted change request %s: %d affected, %d customers, risk %s, %.3f s",
         change_id,
         len(radius.affected_rows),
         len(radius.report.customers),
         risk,
+        time.perf_counter() - started,
     )
     return require_change(runtime, change_id)
 

@@ -11,6 +11,7 @@ from app.api.graphql.types import HistoryConnection, history_entry
 from app.domain.access import Permission
 from app.domain.changes import ChangeAction, ChangeState, ChangeType, RiskClass
 from app.domain.configuration_history import CIAsOf
+from app.domain.errors import CMDBError, ErrorCode
 from app.services import changes as change_service
 from app.services import configuration_history, drift
 from app.services.pages import Page
@@ -177,9 +178,11 @@ class ChangeRequest:
         after: str | None = None,
         type: str | None = None,
     ) -> ChangeImpactPage:
+        info.context.require(Permission.READ)
+        # TODO(#7): page in Cypher; very large radii are read whole, then sliced.
         rows = change_service.stored_blast_radius(info.context.runtime, str(self.id))
         rows = [r for r in rows if type is None or r["ci"]["type"] == type]
-        offset = int(after or 0)
+        offset = _offset(after)
         page = rows[offset : offset + first]
         more = offset + first < len(rows)
         return ChangeImpactPage(
@@ -190,6 +193,7 @@ class ChangeRequest:
 
     @strawberry.field(description="Teams and people owning affected CIs.")
     def owners(self, info: strawberry.Info) -> list[ChangeOwner]:
+        info.context.require(Permission.READ)
         rows = change_service.stored_owners(info.context.runtime, str(self.id))
         return [
             ChangeOwner(
@@ -203,6 +207,7 @@ class ChangeRequest:
 
     @strawberry.field(description="Overlapping changes and blackouts it meets.")
     def conflicts(self, info: strawberry.Info) -> ChangeConflicts:
+        info.context.require(Permission.READ)
         return conflicts_of(info, str(self.id))
 
 
@@ -284,6 +289,16 @@ class BlackoutPeriodInput:
     end: datetime
     ci_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     reason: str = ""
+
+
+def _offset(after: str | None) -> int:
+    try:
+        offset = int(after) if after else 0
+    except ValueError:
+        offset = -1
+    if offset < 0:
+        raise CMDBError.single("after", ErrorCode.INVALID_VALUE, "bad cursor")
+    return offset
 
 
 def _ci(row: dict[str, Any]) -> ChangeCI:
