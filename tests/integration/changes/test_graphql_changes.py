@@ -4,6 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.api.graphql.context import RequestContext
+from app.api.graphql.schema import schema
+from app.domain.access import Role
 from app.services import changes
 from tests.integration.changes.conftest import as_actor, window
 
@@ -163,3 +166,41 @@ def test_blackout_periods_and_unauthorised_changes_are_listed(graphql):
     assert created["data"]["createBlackoutPeriod"]["name"] == "Freeze"
     assert listed["data"]["blackoutPeriods"] == [{"name": "Freeze"}]
     assert listed["data"]["unauthorisedChanges"]["items"] == []
+
+
+def execute_as(runtime, actor: str, roles: set, query: str, **variables) -> dict:
+    """Run a GraphQL request as someone with the given roles."""
+    context = RequestContext(runtime, actor, "test-request", frozenset(roles))
+    result = schema.execute_sync(query, variables, context_value=context)
+    return {"data": result.data, "errors": result.errors}
+
+
+def test_a_viewer_may_not_request_changes(estate, ci_id):
+    start, end = window()
+    result = execute_as(
+        estate, "vera", {Role.VIEWER}, CREATE,
+        input={"title": "x", "targetIds": [ci_id("Host:h1")],
+               "windowStart": start.isoformat(), "windowEnd": end.isoformat()},
+    )  # fmt: skip
+
+    assert result["errors"][0].extensions["code"] == "FORBIDDEN"
+
+
+def test_an_engineer_may_not_approve(estate, make_change):
+    change = make_change("Host:h4", submit=True)
+
+    result = execute_as(estate, "eric", {Role.ENGINEER}, APPROVE, id=change["id"])
+
+    assert result["errors"][0].extensions["code"] == "FORBIDDEN"
+
+
+def test_a_change_manager_approves_someone_elses_change(estate, make_change):
+    change = make_change("Service:shop", submit=True)
+    changes.approve_change(estate, change["id"], as_actor("bob"), [])
+
+    result = execute_as(
+        estate, "carol", {Role.CHANGE_MANAGER}, APPROVE, id=change["id"]
+    )
+
+    assert result["errors"] is None, result
+    assert result["data"]["approveChangeRequest"]["state"] == "APPROVED"
