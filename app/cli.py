@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.catalogue import CatalogueError
+from app.cli_changes import change_cli, drift_cli
 from app.domain.errors import CMDBError
 from app.domain.records import WriteContext
 from app.domain.references import CIRef
@@ -31,6 +32,8 @@ schema_cli = typer.Typer(help="The CI catalogue in the graph.", no_args_is_help=
 cli.add_typer(neo4j_cli.app, name="neo4j", help="The Neo4j server this project runs.")
 cli.add_typer(schema_cli, name="schema")
 cli.add_typer(import_cli.app, name="import")
+cli.add_typer(change_cli, name="change")
+cli.add_typer(drift_cli, name="drift")
 
 CLI_SOURCE = "cli"
 

@@ -1,9 +1,9 @@
-"""Run the benchmarks: ``python -m bench [load|impact|vsphere ...] [--vms N]``."""
+"""Run the benchmarks: ``python -m bench [load|impact|vsphere|changes] [--vms N]``."""
 
 import argparse
 
 from app.logs import configure_logging
-from bench import impact, load, vsphere
+from bench import changes, impact, load, vsphere
 
 
 def main() -> None:
@@ -13,21 +13,22 @@ def main() -> None:
         "which",
         nargs="*",
         default=["load", "impact"],
-        choices=["load", "impact", "vsphere"],
+        choices=["load", "impact", "vsphere", "changes"],
     )
     parser.add_argument("--vms", type=int, help="size of the estate")
     parser.add_argument("--reload", action="store_true", help="reload the estate")
     parser.add_argument("--seed", type=int, default=7)
     arguments = parser.parse_args()
     configure_logging("WARNING")
+    vms, seed, reload = arguments.vms, arguments.seed, arguments.reload
     if "load" in arguments.which:
-        load.run(vms=arguments.vms or 30_000, seed=arguments.seed)
+        load.run(vms=vms or 30_000, seed=seed)
     if "impact" in arguments.which:
-        impact.run(
-            vms=arguments.vms or 300_000, seed=arguments.seed, reload=arguments.reload
-        )
+        impact.run(vms=vms or 300_000, seed=seed, reload=reload)
     if "vsphere" in arguments.which:
-        vsphere.run(vms=arguments.vms or 2000)
+        vsphere.run(vms=vms or 2000)
+    if "changes" in arguments.which:
+        changes.run(vms=vms or 30_000, seed=seed, reload=reload)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ query($id: ID!) {
 def run(vms: int, seed: int, port: int = 8765, reload: bool = False) -> None:
     """Measure blast radii over an estate of about ``3.3 * vms`` CIs."""
     runtime = open_runtime()
-    _ensure_estate(runtime, vms, seed, reload)
+    ensure_estate(runtime, vms, seed, reload)
     starts = _sample_starts(runtime, seed)
     server = _serve(port)
     try:
@@ -68,7 +68,7 @@ def run(vms: int, seed: int, port: int = 8765, reload: bool = False) -> None:
     console.print(f"Service process peak memory: {memory:,.0f} MiB")
 
 
-def _ensure_estate(runtime: Runtime, vms: int, seed: int, reload: bool) -> None:
+def ensure_estate(runtime: Runtime, vms: int, seed: int, reload: bool) -> None:
     stored = runtime.db.read("ci_count")[0]["count"]
     document = generate_estate(vms=vms, seed=seed)
     if stored == len(document["cis"]) and not reload:

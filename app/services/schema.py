@@ -20,6 +20,12 @@ FIXED_STATEMENTS = (
     "schema_history_ci_index",
     "schema_history_other_index",
     "schema_history_at_index",
+    "schema_history_request_index",
+    "schema_change_request_id_unique",
+    "schema_change_request_window_index",
+    "schema_blackout_period_id_unique",
+    "schema_unauthorised_change_id_unique",
+    "schema_unauthorised_change_entry_unique",
 )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from app.domain.records import WriteContext
+from app.services import drift
 from app.services import sync as source_sync
 from app.services.runtime import Runtime
 from app.services.sync import NoProgress, Progress, SyncReport, SyncScope
@@ -90,14 +91,17 @@ def sync_vcenter(
     transform_seconds, document = _phase(
         progress, "transform", lambda: transform.to_document(inventory)
     )
+    context = _context(vcenter.id, at)
     outcome = source_sync.reconcile(
         runtime,
         document,
         vcenter_scope(vcenter.id, settings.sync_grace_period),
-        _context(vcenter.id, at),
+        context,
         dry_run=dry_run,
         progress=progress,
     )
+    if outcome.writes and not outcome.dry_run:
+        drift.detect_unauthorised_changes(runtime, request_id=context.request_id)
     report = VCenterSyncReport(
         vcenter_id=vcenter.id,
         objects=len(inventory.objects),

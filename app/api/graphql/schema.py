@@ -3,11 +3,12 @@
 import strawberry
 from strawberry.tools import merge_types
 
+from app.api.graphql.changes import ChangeMutation, ChangeQuery
 from app.api.graphql.cis import CIMutation, CIQuery
 from app.api.graphql.errors import ErrorCodes
 from app.api.graphql.impact import ImpactQuery
 
-Query = merge_types("Query", (CIQuery, ImpactQuery))
-Mutation = merge_types("Mutation", (CIMutation,))
+Query = merge_types("Query", (CIQuery, ImpactQuery, ChangeQuery))
+Mutation = merge_types("Mutation", (CIMutation, ChangeMutation))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[ErrorCodes])

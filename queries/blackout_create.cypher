@@ -1,0 +1,3 @@
+CREATE (b:BlackoutPeriod)
+SET b = $properties
+RETURN b {.*} AS blackout

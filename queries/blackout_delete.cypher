@@ -1,0 +1,3 @@
+MATCH (b:BlackoutPeriod {id: $id})
+DELETE b
+RETURN count(b) AS deleted

@@ -1,0 +1,2 @@
+CREATE CONSTRAINT blackout_period_id_unique IF NOT EXISTS
+FOR (b:BlackoutPeriod) REQUIRE b.id IS UNIQUE

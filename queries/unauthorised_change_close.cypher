@@ -1,0 +1,3 @@
+MATCH (u:UnauthorisedChange {id: $id})
+SET u += $properties
+RETURN u {.*} AS unauthorised
