@@ -20,6 +20,8 @@ FIXED_STATEMENTS = (
     "schema_history_ci_index",
     "schema_history_other_index",
     "schema_history_at_index",
+    "schema_api_token_id_unique",
+    "schema_api_token_hash_unique",
 )
 
 

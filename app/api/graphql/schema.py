@@ -6,8 +6,9 @@ from strawberry.tools import merge_types
 from app.api.graphql.cis import CIMutation, CIQuery
 from app.api.graphql.errors import ErrorCodes
 from app.api.graphql.impact import ImpactQuery
+from app.api.graphql.tokens import TokenMutation, TokenQuery
 
-Query = merge_types("Query", (CIQuery, ImpactQuery))
-Mutation = merge_types("Mutation", (CIMutation,))
+Query = merge_types("Query", (CIQuery, ImpactQuery, TokenQuery))
+Mutation = merge_types("Mutation", (CIMutation, TokenMutation))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[ErrorCodes])
