@@ -92,6 +92,10 @@ class GraphQLPoster:
         headers = bearer(make_token(self.runtime, role))
         return GraphQLPoster(self.client, self.runtime, headers)
 
+    def with_secret(self, secret: str) -> "GraphQLPoster":
+        """Return a poster that sends the given token secret."""
+        return GraphQLPoster(self.client, self.runtime, bearer(secret))
+
     def anonymous(self) -> "GraphQLPoster":
         """Return a poster that sends no token at all."""
         return GraphQLPoster(self.client, self.runtime, {"Authorization": ""})
