@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     max_impact_affected: int = Field(default=100_000, ge=1)
     request_timeout_s: float = Field(default=30.0, gt=0)
 
+    # How long the driver keeps retrying before a request fails UNAVAILABLE.
+    neo4j_max_retry_time_s: float = Field(default=10.0, ge=0)
+    neo4j_connection_timeout_s: float = Field(default=5.0, gt=0)
+
     @property
     def bolt_uri(self) -> str:
         """The URI to connect to: the given one, or the provisioned server's."""
