@@ -11,7 +11,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from app import cli_tokens
+from app import cli_backup, cli_tokens
 from app.catalogue import CatalogueError
 from app.domain.errors import CMDBError
 from app.domain.records import WriteContext
@@ -31,6 +31,7 @@ schema_cli = typer.Typer(help="The CI catalogue in the graph.", no_args_is_help=
 cli.add_typer(neo4j_cli.app, name="neo4j", help="The Neo4j server this project runs.")
 cli.add_typer(schema_cli, name="schema")
 cli.add_typer(cli_tokens.app, name="token")
+cli.add_typer(cli_backup.app)
 
 CLI_SOURCE = "cli"
 

@@ -18,7 +18,7 @@ MAX_KEY_LENGTH = 512
 MAX_TEXT_LENGTH = 65_536
 
 HOSTILE = [
-    "O'Brien \"the\" `rack`",
+    'O\'Brien "the" `rack`',
     "x'}) MATCH (n) DETACH DELETE n //",
     '"}) WITH 1 AS x CALL { MATCH (n) DETACH DELETE n } RETURN x //',
     "`Site` :Host {{label}} $(row.type) ${key}",
@@ -74,9 +74,9 @@ def test_hostile_key_finds_exactly_its_ci(graphql, text):
     graphql(CREATE, input={"type": "Site", "key": text})
     graphql(CREATE, input={"type": "Site", "key": "plain"})
 
-    found = graphql(
-        "query($k: String!) { ci(type: \"Site\", key: $k) { key } }", k=text
-    )["data"]["ci"]
+    found = graphql('query($k: String!) { ci(type: "Site", key: $k) { key } }', k=text)[
+        "data"
+    ]["ci"]
 
     assert found["key"] == text
 
