@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     auth_enabled: bool = True
     graphql_introspection: bool = True
     token_touch_interval_s: float = 60.0
+    # How long a checked token is trusted without asking the graph again; a
+    # revocation takes effect within this time. 0 asks on every request.
+    token_cache_s: float = Field(default=5.0, ge=0)
 
     # Bounds on one request.
     max_query_depth: int = Field(default=12, ge=1)

@@ -3,8 +3,10 @@
 import asyncio
 import logging
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -12,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.domain.access import Role
 from app.domain.errors import CMDBError, ErrorCode
-from app.domain.tokens import bearer_secret
+from app.domain.tokens import bearer_secret, hash_secret
 from app.services.tokens import AuthenticationError, Principal, authenticate
 from app.settings import Settings
 
@@ -23,7 +25,38 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 GUARDED_PREFIX = "/graphql"
 LOCAL_PRINCIPAL = Principal("local", frozenset({Role.ADMIN}))
 
+CACHE_SIZE = 10_000
+
 Next = Callable[[Request], Awaitable[Response]]
+
+
+class PrincipalCache:
+    """Remember checked tokens for a few seconds, by the hash of their secret."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, secret: str) -> Principal | None:
+        """Return the cached principal of a secret, if still fresh."""
+        entry = self._entries.get(hash_secret(secret))
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        principal = entry[1]
+        if principal.expires_at is not None and principal.expires_at <= _now():
+            return None
+        return principal
+
+    def put(self, secret: str, principal: Principal) -> None:
+        """Remember a principal; the oldest entries go when the cache is full."""
+        if self.seconds <= 0:
+            return
+        if len(self._entries) >= CACHE_SIZE:
+            self._entries.clear()
+        self._entries[hash_secret(secret)] = (
+            time.monotonic() + self.seconds,
+            principal,
+        )
 
 
 def error_response(
@@ -56,6 +89,7 @@ def principal_of(request: Request) -> Principal | None:
 
 def install_guards(app: FastAPI, settings: Settings) -> None:
     """Add the guards; the last added runs first, so the request id is outermost."""
+    cache = PrincipalCache(settings.token_cache_s)
 
     @app.middleware("http")
     async def authenticate_caller(request: Request, call_next: Next) -> Response:
@@ -73,7 +107,7 @@ def install_guards(app: FastAPI, settings: Settings) -> None:
                 "send an API token: Authorization: Bearer <token>", request_id
             )
         try:
-            principal = await run_in_threadpool(
+            principal = cache.get(secret) or await run_in_threadpool(
                 authenticate, request.app.state.runtime, secret
             )
         except AuthenticationError as error:
@@ -82,6 +116,7 @@ def install_guards(app: FastAPI, settings: Settings) -> None:
             if error.code is not ErrorCode.UNAVAILABLE:
                 raise
             return error_response(503, ErrorCode.UNAVAILABLE, str(error), request_id)
+        cache.put(secret, principal)
         request.scope["cmdb.principal"] = principal
         return await call_next(request)
 
@@ -126,6 +161,10 @@ def _asks_for_graphiql(request: Request, settings: Settings) -> bool:
         and "text/html" in request.headers.get("Accept", "")
         and "query" not in request.query_params
     )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _unauthenticated(message: str, request_id: str) -> JSONResponse:

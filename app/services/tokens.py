@@ -30,6 +30,7 @@ class Principal:
     name: str
     roles: frozenset[Role]
     token_id: str | None = None
+    expires_at: datetime | None = None
 
 
 class AuthenticationError(Exception):
@@ -84,7 +85,8 @@ def authenticate(runtime: Runtime, secret: str) -> Principal:
         runtime.db.write(
             "api_token_touch", id=token["id"], now=now, stale_before=stale_before
         )
-    return Principal(token["name"], frozenset(map(Role, token["roles"])), token["id"])
+    roles = frozenset(map(Role, token["roles"]))
+    return Principal(token["name"], roles, token["id"], token.get("expires_at"))
 
 
 def _public(token: dict[str, Any]) -> dict[str, Any]:

@@ -1,11 +1,12 @@
 """The schema as served: bounded queries, resolvers off the event loop."""
 
+import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLResolveInfo
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
     DisableIntrospection,
@@ -16,10 +17,29 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types import ExecutionContext
 
 from app.api.graphql import schema as assembled
 from app.api.graphql.errors import ErrorCodes
 from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class ServedSchema(strawberry.Schema):
+    """The schema, without strawberry's log line (and trace) for every error.
+
+    Refused requests are the caller's business, and unexpected errors are
+    logged once, with the request id, by ``ErrorCodes``.
+    """
+
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: ExecutionContext | None = None,
+    ) -> None:
+        """Note the errors of a request at DEBUG level only."""
+        logger.debug("Request answered with %d error(s)", len(errors))
 
 
 class ResolversInThreads(SchemaExtension):
@@ -43,7 +63,9 @@ class ResolversInThreads(SchemaExtension):
 
 
 def _has_resolver(info: GraphQLResolveInfo) -> bool:
-    field = info.parent_type.fields[info.field_name]
+    field = info.parent_type.fields.get(info.field_name)
+    if field is None:  # __typename and the other meta fields
+        return False
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     return getattr(definition, "base_resolver", None) is not None
 
@@ -62,7 +84,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     config = StrawberryConfig(
         batching_config={"max_operations": settings.max_batch_operations}
     )
-    return strawberry.Schema(
+    return ServedSchema(
         query=assembled.Query,
         mutation=assembled.Mutation,
         extensions=extensions,
