@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from rich.console import Console
+from rich.table import Table
 
 from app.catalogue import Dependent
 from app.demo import generate_estate
@@ -27,7 +29,7 @@ from app.domain.records import WriteContext
 from app.services import bulk
 from app.services.runtime import Runtime
 from app.services.tokens import create_token
-from bench.common import console, open_runtime, print_table
+from bench.common import console, open_runtime
 
 HOST = "127.0.0.1"
 BASELINE_MAX_S = 30.0
@@ -46,6 +48,8 @@ mutation($id: ID!, $name: String!) { updateCi(id: $id, input: {name: $name}) { i
 """
 # Of every ten operations: five reads, three blast radii, two writes.
 MIX = ["read_ci", "read_page"] * 2 + ["read_ci"] + ["impact"] * 3 + ["write"] * 2
+READS = [kind for kind in MIX if kind != "write"]
+WIDE = Console(width=140)
 
 
 class Samples:
@@ -73,12 +77,14 @@ def run(seconds: float, clients: int, vms: int, seed: int, port: int = 8766) -> 
         secret = create_token(runtime, "soak-benchmark", ["admin"]).secret
         server = _serve(port)
         try:
-            service = _soak(seconds, clients, _api_operation(port, secret, targets))
+            api = _api_operation(port, secret, targets)
+            service = _soak(seconds, clients, api, MIX)
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
         baseline_s = min(seconds, BASELINE_MAX_S)
-        baseline = _soak(baseline_s, clients, _raw_operation(runtime, targets))
+        raw = _raw_operation(runtime, targets)
+        baseline = _soak(baseline_s, clients, raw, READS)
     finally:
         runtime.close()
     _print(seconds, baseline_s, clients, service, baseline)
@@ -170,7 +176,7 @@ def _raw_operation(runtime: Runtime, targets: dict[str, list[str]]):
             runtime.db.read("ci_get_by_id", id=rng.choice(targets["Host"]))
         elif kind == "read_page":
             runtime.db.read("ci_list", **page, after=None, limit=21)
-        elif kind == "impact":
+        else:
             host = rng.choice(targets["Host"])
             runtime.db.read("impact_reachable_raw", id=host, **impact_types)
         return True
@@ -178,7 +184,9 @@ def _raw_operation(runtime: Runtime, targets: dict[str, list[str]]):
     return (lambda: None), operation
 
 
-def _soak(seconds: float, clients: int, factory_and_operation) -> Samples:
+def _soak(
+    seconds: float, clients: int, factory_and_operation, mix: list[str]
+) -> Samples:
     make_client, operation = factory_and_operation
     samples = Samples()
     deadline = time.monotonic() + seconds
@@ -187,7 +195,7 @@ def _soak(seconds: float, clients: int, factory_and_operation) -> Samples:
         rng = random.Random(index)
         client = make_client()
         while time.monotonic() < deadline:
-            kind = rng.choice(MIX)
+            kind = rng.choice(mix)
             started = time.perf_counter()
             try:
                 ok = operation(rng, kind, client)
@@ -241,22 +249,17 @@ def _print(
         rows.append(row)
     total = sum(len(v) for v in service.latency.values())
     errors = sum(service.errors.values())
-    print_table(
-        f"Soak: {clients} clients, {seconds:.0f} s API, {baseline_s:.0f} s baseline "
-        "(ms p50 / p99; ratio of p50s)",
-        [
-            "operation",
-            "requests",
-            "errors",
-            "API/s",
-            "API ms",
-            "raw/s",
-            "raw ms",
-            "API/raw",
-        ],
-        rows,
+    table = Table(
+        title=f"Soak: {clients} clients, {seconds:.0f} s API, {baseline_s:.0f} s raw "
+        "Cypher baseline (ms p50 / p99; ratio of p50s)"
     )
-    console.print(
+    columns = ["operation", "requests", "errors", "API/s", "API ms"]
+    for column in [*columns, "raw/s", "raw ms", "API/raw p50"]:
+        table.add_column(column, justify="left" if column == "operation" else "right")
+    for row in rows:
+        table.add_row(*row)
+    WIDE.print(table)
+    WIDE.print(
         f"Total: {total:,} requests, {errors} errors, {total / seconds:,.1f} req/s; "
         f"all latencies {statistics.median(_all(service)) * 1000:.1f} ms p50"
     )

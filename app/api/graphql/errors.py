@@ -28,6 +28,12 @@ DRIVER_CODES = {
         "a concurrent write stored the same record first; read it and retry",
     ),
 }
+# Transient server errors the driver gave up retrying: busy or restarting.
+TRANSIENT_PREFIX = "Neo.TransientError."
+TRANSIENT = (
+    ErrorCode.UNAVAILABLE,
+    "the graph database is busy or restarting; retry in a moment",
+)
 UNAVAILABLE_STATUS = 503
 
 
@@ -51,7 +57,7 @@ class ErrorCodes(SchemaExtension):
 
     def _describe(self, error: GraphQLError, request_id: str | None) -> GraphQLError:
         original = error.original_error
-        known = DRIVER_CODES.get(str(getattr(original, "code", "")))
+        known = _driver_error(original)
         if known is not None:
             logger.warning("Request %s: %s", request_id, original)
             original = CMDBError.single("", *known)
@@ -74,6 +80,14 @@ class ErrorCodes(SchemaExtension):
             None,
             {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
+
+
+def _driver_error(original: Exception | None) -> tuple[ErrorCode, str] | None:
+    """Recognise a server error by its Neo4j code, without importing the driver."""
+    code = str(getattr(original, "code", None) or "")
+    if code.startswith(TRANSIENT_PREFIX):
+        return TRANSIENT
+    return DRIVER_CODES.get(code)
 
 
 def _coded(error: GraphQLError, original: CMDBError) -> GraphQLError:

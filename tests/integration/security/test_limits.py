@@ -187,3 +187,34 @@ def test_unreachable_database_during_authentication_is_503(neo4j_settings):
         runtime.close()
 
     assert response.status_code == 503
+
+
+class ServerError(Exception):
+    """Stands for a driver error: it carries the server's error code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@pytest.mark.parametrize(
+    ("server_code", "code"),
+    [
+        (
+            "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+            "TIMEOUT",
+        ),
+        ("Neo.TransientError.General.DatabaseUnavailable", "UNAVAILABLE"),
+        ("Neo.ClientError.Schema.ConstraintValidationFailed", "CONFLICT"),
+    ],
+)
+def test_server_errors_get_their_own_codes(client, monkeypatch, server_code, code):
+    def failing(*args, **kwargs):
+        raise ServerError(server_code)
+
+    monkeypatch.setattr(ci_service, "list_cis", failing)
+    response = client.post(
+        "/graphql", json={"query": '{ cis(type: "Site") { nextCursor } }'}
+    )
+
+    assert response.json()["errors"][0]["extensions"]["code"] == code
