@@ -49,7 +49,7 @@ class ResolversInThreads(SchemaExtension):
     would serialise every request and leave request time-outs unable to fire.
     """
 
-    async def resolve(
+    def resolve(
         self,
         _next: Callable,
         root: Any,
@@ -57,9 +57,10 @@ class ResolversInThreads(SchemaExtension):
         *args: Any,
         **kwargs: Any,
     ) -> Any:
+        """Resolve plain fields at once, resolver functions in a worker thread."""
         if not _has_resolver(info):
             return _next(root, info, *args, **kwargs)
-        return await run_in_threadpool(_next, root, info, *args, **kwargs)
+        return run_in_threadpool(_next, root, info, *args, **kwargs)
 
 
 def _has_resolver(info: GraphQLResolveInfo) -> bool:
