@@ -48,6 +48,7 @@ run: setup
 	$(CMDB) neo4j start
 	$(CMDB) schema apply
 	$(CMDB) demo --vms 300 --seed 42
+	$(CMDB) token create --name demo-admin --role admin --expires 1d
 	$(CMDB) serve
 
 bench: setup

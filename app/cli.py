@@ -11,6 +11,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from app import cli_backup, cli_tokens
 from app.catalogue import CatalogueError
 from app.cli_changes import change_cli, drift_cli
 from app.domain.errors import CMDBError
@@ -34,6 +35,8 @@ cli.add_typer(schema_cli, name="schema")
 cli.add_typer(import_cli.app, name="import")
 cli.add_typer(change_cli, name="change")
 cli.add_typer(drift_cli, name="drift")
+cli.add_typer(cli_tokens.app, name="token")
+cli.add_typer(cli_backup.app)
 
 CLI_SOURCE = "cli"
 

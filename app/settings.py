@@ -87,6 +87,29 @@ class Settings(BaseSettings):
     vsphere_page_size: int = Field(default=1000, ge=1)
     vsphere_timeout_s: float = 60.0
 
+    # Security. Authentication stays on unless switched off for local use.
+    auth_enabled: bool = True
+    graphql_introspection: bool = True
+    token_touch_interval_s: float = 60.0
+    # How long a checked token is trusted without asking the graph again; a
+    # revocation takes effect within this time. 0 asks on every request.
+    token_cache_s: float = Field(default=5.0, ge=0)
+
+    # Bounds on one request.
+    max_query_depth: int = Field(default=12, ge=1)
+    max_query_aliases: int = Field(default=30, ge=1)
+    max_query_tokens: int = Field(default=2000, ge=1)
+    max_batch_operations: int = Field(default=10, ge=1)
+    max_request_bytes: int = Field(default=10_000_000, ge=1)
+    max_load_entries: int = Field(default=50_000, ge=1)
+    max_impact_depth: int = Field(default=50, ge=0)
+    max_impact_affected: int = Field(default=100_000, ge=1)
+    request_timeout_s: float = Field(default=30.0, gt=0)
+
+    # How long the driver keeps retrying before a request fails UNAVAILABLE.
+    neo4j_max_retry_time_s: float = Field(default=10.0, ge=0)
+    neo4j_connection_timeout_s: float = Field(default=5.0, gt=0)
+
     @property
     def bolt_uri(self) -> str:
         """The URI to connect to: the given one, or the provisioned server's."""

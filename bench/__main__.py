@@ -1,23 +1,24 @@
-"""Run the benchmarks: ``python -m bench [load|impact|vsphere|changes] [--vms N]``."""
+"""Run the benchmarks: ``python -m bench [load|impact|vsphere|changes|soak] ...``."""
 
 import argparse
 
 from app.logs import configure_logging
-from bench import changes, impact, load, vsphere
+from bench import changes, impact, load, soak, vsphere
+
+BENCHMARKS = ["load", "impact", "vsphere", "changes", "soak"]
 
 
 def main() -> None:
     """Parse the arguments and run the chosen benchmarks."""
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
-        "which",
-        nargs="*",
-        default=["load", "impact"],
-        choices=["load", "impact", "vsphere", "changes"],
+        "which", nargs="*", default=["load", "impact"], choices=BENCHMARKS
     )
     parser.add_argument("--vms", type=int, help="size of the estate")
     parser.add_argument("--reload", action="store_true", help="reload the estate")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seconds", type=float, default=120, help="soak duration")
+    parser.add_argument("--clients", type=int, default=8, help="soak clients")
     arguments = parser.parse_args()
     configure_logging("WARNING")
     vms, seed, reload = arguments.vms, arguments.seed, arguments.reload
@@ -29,6 +30,13 @@ def main() -> None:
         vsphere.run(vms=vms or 2000)
     if "changes" in arguments.which:
         changes.run(vms=vms or 30_000, seed=seed, reload=reload)
+    if "soak" in arguments.which:
+        soak.run(
+            seconds=arguments.seconds,
+            clients=arguments.clients,
+            vms=vms or 3_000,
+            seed=seed,
+        )
 
 
 if __name__ == "__main__":

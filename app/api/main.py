@@ -1,7 +1,6 @@
-"""The FastAPI application: GraphQL, GraphiQL and the health probes."""
+"""The FastAPI application: GraphQL, GraphiQL and the health probes, guarded."""
 
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,15 +9,14 @@ from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
 from app.api.graphql.context import RequestContext
-from app.api.graphql.schema import schema
+from app.api.graphql.hardening import build_schema
 from app.api.rest import router as rest_router
+from app.api.security import install_guards, principal_of, request_id_of
 from app.services.runtime import Runtime
 from app.services.schema import schema_is_current
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
-
-REQUEST_ID_HEADER = "X-Request-ID"
 
 
 def create_app(
@@ -32,6 +30,8 @@ def create_app(
         owned = runtime is None
         app.state.runtime = runtime or Runtime.open(settings)
         logger.info("Serving the CMDB API against %s", settings.bolt_uri)
+        if not settings.auth_enabled:
+            logger.warning("Authentication is OFF: every caller acts as admin")
         yield
         if owned:
             app.state.runtime.close()
@@ -39,17 +39,20 @@ def create_app(
     app = FastAPI(title="CMDB graph service", lifespan=lifespan)
 
     async def context_getter(request: Request) -> RequestContext:
-        request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
-        # TODO(#5): the actor comes from the caller's API token once tokens exist.
+        principal = principal_of(request)
         return RequestContext(
-            runtime=request.app.state.runtime, actor="anonymous", request_id=request_id
+            runtime=request.app.state.runtime,
+            actor=principal.name if principal else "anonymous",
+            request_id=request_id_of(request),
+            roles=principal.roles if principal else frozenset(),
         )
 
     graphql = GraphQLRouter(
-        schema,
+        build_schema(settings),
         context_getter=context_getter,
         graphql_ide="graphiql" if settings.graphiql else None,
     )
+    install_guards(app, settings)
     app.include_router(graphql, prefix="/graphql")
     app.include_router(rest_router)
 

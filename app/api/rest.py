@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from app.api.security import principal_of
+from app.domain.access import Permission, permits
 from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
 from app.impact import Mode
@@ -12,7 +14,11 @@ from app.services import impact as impact_service
 
 router = APIRouter(prefix="/api")
 
-STATUS_OF = {ErrorCode.NOT_FOUND: 404, ErrorCode.UNAVAILABLE: 503}
+STATUS_OF = {
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.UNAVAILABLE: 503,
+}
 
 
 @router.get("/impact.json")
@@ -26,14 +32,15 @@ def impact_download(
 ) -> JSONResponse:
     """Return the full impact report, every affected CI included, as JSON."""
     try:
+        _require(request, Permission.READ)
         specs = [impact_service.StartSpec(id=ci_id) for ci_id in id]
         specs += [impact_service.StartSpec(ref=_parse(text)) for text in start]
+        runtime = request.app.state.runtime
+        depth, affected = impact_service.capped_limits(
+            runtime.settings, max_depth, max_affected
+        )
         report = impact_service.analyse_impact(
-            request.app.state.runtime,
-            specs,
-            mode=mode,
-            max_depth=max_depth,
-            max_affected=max_affected,
+            runtime, specs, mode=mode, max_depth=depth, max_affected=affected
         )
     except CMDBError as error:
         return _refusal(error)
@@ -41,6 +48,15 @@ def impact_download(
         report.as_document(),
         headers={"Content-Disposition": 'attachment; filename="impact.json"'},
     )
+
+
+def _require(request: Request, permission: Permission) -> None:
+    principal = principal_of(request)
+    if principal is None or not permits(principal.roles, permission):
+        name = principal.name if principal else "anonymous"
+        raise CMDBError.single(
+            "", ErrorCode.FORBIDDEN, f"{name} may not {permission.value}"
+        )
 
 
 def _parse(text: str) -> CIRef:

@@ -65,6 +65,8 @@ class Database:
             auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
             max_connection_pool_size=50,
             connection_acquisition_timeout=10.0,
+            connection_timeout=settings.neo4j_connection_timeout_s,
+            max_transaction_retry_time=settings.neo4j_max_retry_time_s,
             notifications_min_severity="OFF",
         )
         return cls(

@@ -29,6 +29,7 @@ from app.impact import (
 )
 from app.services.bulk import batches, fetch_cis
 from app.services.runtime import Runtime
+from app.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +151,17 @@ def check_limits(runtime: Runtime, max_depth: int | None, max_affected: int | No
         raise CMDBError.single(
             "maxAffected", ErrorCode.INVALID_VALUE, "must be at least 1"
         )
+
+
+def capped_limits(
+    settings: Settings, max_depth: int | None, max_affected: int | None
+) -> tuple[int, int]:
+    """Apply the configured caps to the limits a caller asked for."""
+    depth, affected = settings.max_impact_depth, settings.max_impact_affected
+    return (
+        depth if max_depth is None else min(max_depth, depth),
+        affected if max_affected is None else min(max_affected, affected),
+    )
 
 
 def analyse_impact(

@@ -26,6 +26,8 @@ FIXED_STATEMENTS = (
     "schema_blackout_period_id_unique",
     "schema_unauthorised_change_id_unique",
     "schema_unauthorised_change_entry_unique",
+    "schema_api_token_id_unique",
+    "schema_api_token_hash_unique",
 )
 
 

@@ -18,6 +18,7 @@ from app.api.graphql.types import (
     configuration_item,
 )
 from app.catalogue import PropertySpec
+from app.domain.access import Permission
 from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
 from app.services import bulk
@@ -38,6 +39,7 @@ class CIQuery:
         type: str | None = None,
         key: str | None = None,
     ) -> ConfigurationItem | None:
+        info.context.require(Permission.READ)
         runtime = _runtime(info)
         if id is not None:
             found = ci_service.get_ci(runtime, str(id))
@@ -60,6 +62,7 @@ class CIQuery:
         first: int = 50,
         after: str | None = None,
     ) -> ConfigurationItemConnection:
+        info.context.require(Permission.READ)
         page = ci_service.list_cis(
             _runtime(info),
             type,
@@ -76,6 +79,7 @@ class CIQuery:
 
     @strawberry.field(description="The CI types of the catalogue.")
     def ci_types(self, info: strawberry.Info) -> list[CITypeDefinition]:
+        info.context.require(Permission.READ)
         catalogue = _runtime(info).catalogue
         return [
             CITypeDefinition(
@@ -92,6 +96,7 @@ class CIQuery:
     def relationship_types(
         self, info: strawberry.Info
     ) -> list[RelationshipTypeDefinition]:
+        info.context.require(Permission.READ)
         catalogue = _runtime(info).catalogue
         return [
             RelationshipTypeDefinition(
@@ -125,6 +130,7 @@ def _properties(specs: dict[str, PropertySpec]) -> list[PropertyDefinition]:
 class CIMutation:
     @strawberry.mutation(description="Create a configuration item.")
     def create_ci(self, info: strawberry.Info, input: CIInput) -> ConfigurationItem:
+        info.context.require(Permission.WRITE_CIS)
         data = {
             key: value
             for key, value in strawberry.asdict(input).items()
@@ -143,6 +149,7 @@ class CIMutation:
         input: CIUpdateInput,
         expected_version: int | None = None,
     ) -> ConfigurationItem:
+        info.context.require(Permission.WRITE_CIS)
         updated = ci_service.update_ci(
             _runtime(info),
             str(id),
@@ -159,6 +166,7 @@ class CIMutation:
         id: strawberry.ID,
         expected_version: int | None = None,
     ) -> ConfigurationItem:
+        info.context.require(Permission.WRITE_CIS)
         retired = ci_service.retire_ci(
             _runtime(info), str(id), info.context.write_context(), expected_version
         )
@@ -166,6 +174,7 @@ class CIMutation:
 
     @strawberry.mutation(description="Relate two CIs; harmless when they are.")
     def relate(self, info: strawberry.Info, input: RelationshipInput) -> bool:
+        info.context.require(Permission.WRITE_CIS)
         ci_service.relate(
             _runtime(info),
             str(input.source_id),
@@ -184,6 +193,7 @@ class CIMutation:
         type: str,
         target_id: strawberry.ID,
     ) -> bool:
+        info.context.require(Permission.WRITE_CIS)
         return ci_service.unrelate(
             _runtime(info),
             str(source_id),
@@ -196,7 +206,27 @@ class CIMutation:
     def load_document(
         self, info: strawberry.Info, document: JSON, dry_run: bool = False
     ) -> LoadReport:
+        info.context.require(Permission.LOAD)
+        _check_document_size(document, _runtime(info).settings.max_load_entries)
         report = bulk.load_document(
             _runtime(info), document, info.context.write_context(), dry_run=dry_run
         )
         return LoadReport(**report.as_dict())
+
+
+def _check_document_size(document: Any, maximum: int) -> None:
+    """Refuse a load document with more entries than one request may carry."""
+    if not isinstance(document, dict):
+        return
+    entries = sum(
+        len(document.get(section) or [])
+        for section in ("cis", "relationships")
+        if isinstance(document.get(section), list)
+    )
+    if entries > maximum:
+        raise CMDBError.single(
+            "document",
+            ErrorCode.INVALID_DOCUMENT,
+            f"{entries} entries; at most {maximum} per request, use cmdb load "
+            "for bigger documents",
+        )

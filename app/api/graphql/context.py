@@ -19,7 +19,7 @@ class RequestContext(BaseContext):
     runtime: Runtime
     actor: str
     request_id: str
-    roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.ADMIN}))
+    roles: frozenset[Role] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         super().__init__()

@@ -4,6 +4,7 @@ from enum import Enum
 
 import strawberry
 
+from app.domain.access import Permission
 from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
 from app.impact import AffectedCI, DependencyCI, Mode
@@ -122,6 +123,7 @@ class ImpactReportType:
     @strawberry.field(description="Affected CIs, nearest first, one page at a time.")
     def affected(
         self,
+        info: strawberry.Info,
         first: int = 100,
         after: str | None = None,
         type: str | None = None,
@@ -133,7 +135,7 @@ class ImpactReportType:
             if (type is None or ci.type == type)
             and (state is None or ci.state.name == state)
         ]
-        page, cursor = _slice(items, first, after)
+        page, cursor = _slice(items, first, after, _max_page(info))
         return AffectedPage(
             items=[affected_item(ci) for ci in page],
             total=len(items),
@@ -141,9 +143,11 @@ class ImpactReportType:
         )
 
     @strawberry.field(description="Affected customers, one page at a time.")
-    def customers(self, first: int = 100, after: str | None = None) -> CustomerPage:
+    def customers(
+        self, info: strawberry.Info, first: int = 100, after: str | None = None
+    ) -> CustomerPage:
         customers = self._report.customers
-        page, cursor = _slice(customers, first, after)
+        page, cursor = _slice(customers, first, after, _max_page(info))
         items = [
             CustomerImpactItem(
                 customer=affected_item(c.customer),
@@ -156,9 +160,17 @@ class ImpactReportType:
         return CustomerPage(items=items, total=len(customers), next_cursor=cursor)
 
 
-def _slice(items: list, first: int, after: str | None) -> tuple[list, str | None]:
-    if not 1 <= first <= 1000:
-        raise CMDBError.single("first", ErrorCode.INVALID_VALUE, "must be 1 to 1000")
+def _max_page(info: strawberry.Info) -> int:
+    return info.context.runtime.settings.max_page_size
+
+
+def _slice(
+    items: list, first: int, after: str | None, maximum: int
+) -> tuple[list, str | None]:
+    if not 1 <= first <= maximum:
+        raise CMDBError.single(
+            "first", ErrorCode.INVALID_VALUE, f"must be 1 to {maximum}"
+        )
     try:
         offset = int(after) if after else 0
     except ValueError:
@@ -253,14 +265,16 @@ class DependencyReportType:
 
 def run_impact(info: strawberry.Info, input: ImpactInput) -> ImpactReportType:
     """Resolve the ``impact`` query."""
+    info.context.require(Permission.READ)
+    max_depth, max_affected = _capped(info, input.max_depth, input.max_affected)
     report = impact_service.analyse_impact(
         info.context.runtime,
         start_specs(input.starts),
         mode=Mode(input.mode.value),
         context_down=[str(i) for i in input.context_down],
         excluded=[str(i) for i in input.excluded],
-        max_depth=input.max_depth,
-        max_affected=input.max_affected,
+        max_depth=max_depth,
+        max_affected=max_affected,
     )
     return impact_report(report)
 
@@ -272,6 +286,8 @@ def run_dependencies(
     max_affected: int | None = None,
 ) -> DependencyReportType:
     """Resolve the ``dependencies`` query."""
+    info.context.require(Permission.READ)
+    max_depth, max_affected = _capped(info, max_depth, max_affected)
     result = impact_service.analyse_dependencies(
         info.context.runtime,
         start_specs(starts),
@@ -285,6 +301,15 @@ def run_dependencies(
         limit_reason=result.limit_reason,
         explanation=result.explanation,
         items=[affected_item(ci) for ci in result.dependencies.values()],
+    )
+
+
+def _capped(
+    info: strawberry.Info, max_depth: int | None, max_affected: int | None
+) -> tuple[int, int]:
+    """Apply the configured caps; the answer reports a limit it hit."""
+    return impact_service.capped_limits(
+        info.context.runtime.settings, max_depth, max_affected
     )
 
 

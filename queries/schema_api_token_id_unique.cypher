@@ -1,0 +1,2 @@
+CREATE CONSTRAINT api_token_id_unique IF NOT EXISTS
+FOR (t:ApiToken) REQUIRE t.id IS UNIQUE
