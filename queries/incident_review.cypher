@@ -1,7 +1,7 @@
 // The incidents opened in a period, with their starting CIs and the services
 // they affected.
 MATCH (i:Incident)
-WHERE i.created_at >= $from AND i.created_at < $to
+WHERE i.created_at >= $period_start AND i.created_at < $period_end
 CALL (i) {
   OPTIONAL MATCH (i)-[:INCIDENT_STARTS_AT]->(c:CI)
   RETURN collect(c {.id, .type, .key, .name}) AS starts

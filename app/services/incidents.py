@@ -128,10 +128,10 @@ def open_incident(
 
     def work(tx: Tx) -> None:
         tx.run("incident_create", incident=incident, start_ids=start_ids)
+        _log(tx, context, incident["id"], "open", opened)
         _write_assignment(tx, incident["id"], team, level, overridden, context)
         _write_links(tx, runtime, incident["id"], changes)
         _write_priority(tx, incident["id"], urgency, context)
-        _log(tx, context, incident["id"], "open", opened)
 
     runtime.db.transaction(work)
     logger.info(
