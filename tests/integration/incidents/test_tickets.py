@@ -41,7 +41,10 @@ def test_ci_lists_its_tickets_directly_and_through_incidents(estate, ids):
     incident = make_incident(estate, "Host:h1")
     tickets.link_ticket(estate, make_ticket(), make_context(1), ci_ids=[ids["Host:h1"]])
     tickets.link_ticket(
-        estate, make_ticket(ticket_id="4712"), make_context(2), incident_ids=[incident["id"]]
+        estate,
+        make_ticket(ticket_id="4712"),
+        make_context(2),
+        incident_ids=[incident["id"]],
     )
 
     found = tickets.tickets_of_ci(estate, ids["Host:h1"])

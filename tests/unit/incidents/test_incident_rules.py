@@ -128,5 +128,6 @@ def test_nothing_notable_is_minor_impact():
 def test_explanation_names_the_rule_and_the_inputs():
     priority = derive_priority(1, [make_customer("platinum", key="acme")])
 
-    assert "platinum" in priority.explanation and "acme" in priority.explanation
+    assert "platinum" in priority.explanation
+    assert "acme" in priority.explanation
     assert priority.inputs["customers_by_tier"] == {"platinum": 1}
