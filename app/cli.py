@@ -11,6 +11,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from app import cli_incidents as incident_cli
 from app.catalogue import CatalogueError
 from app.domain.errors import CMDBError
 from app.domain.records import WriteContext
@@ -29,6 +30,7 @@ cli = typer.Typer(help="A CMDB graph service on Neo4j.", no_args_is_help=True)
 schema_cli = typer.Typer(help="The CI catalogue in the graph.", no_args_is_help=True)
 cli.add_typer(neo4j_cli.app, name="neo4j", help="The Neo4j server this project runs.")
 cli.add_typer(schema_cli, name="schema")
+cli.add_typer(incident_cli.app, name="incident")
 
 CLI_SOURCE = "cli"
 

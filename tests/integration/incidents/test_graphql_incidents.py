@@ -1,5 +1,7 @@
 """Incidents and tickets through GraphQL, against the real Neo4j."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from app.api.graphql.context import RequestContext
@@ -201,10 +203,16 @@ def test_review_counts_the_week(estate, graphql):
     make_open(graphql, "h1")
     make_open(graphql, "h1")
 
-    result = graphql(REVIEW, start="2000-01-01T00:00:00+00:00")
+    start = datetime.now(UTC) - timedelta(days=1)
+
+    result = graphql(REVIEW, start=start.isoformat())
 
     review = result["data"]["incidentReview"]
-    assert review["total"] == 0
+    assert (review["total"], review["byPriority"]) == (
+        2,
+        [{"priority": "P2", "count": 2}],
+    )
+    assert review["repeatedCis"] == [{"ci": {"key": "h1"}, "incidentCount": 2}]
 
 
 def test_viewer_may_not_open_an_incident(estate):
