@@ -3,14 +3,17 @@
 import argparse
 
 from app.logs import configure_logging
-from bench import impact, load
+from bench import impact, incidents, load
 
 
 def main() -> None:
     """Parse the arguments and run the chosen benchmarks."""
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
-        "which", nargs="*", default=["load", "impact"], choices=["load", "impact"]
+        "which",
+        nargs="*",
+        default=["load", "impact"],
+        choices=["load", "impact", "incidents"],
     )
     parser.add_argument("--vms", type=int, help="size of the estate")
     parser.add_argument("--reload", action="store_true", help="reload the estate")
@@ -19,6 +22,10 @@ def main() -> None:
     configure_logging("WARNING")
     if "load" in arguments.which:
         load.run(vms=arguments.vms or 30_000, seed=arguments.seed)
+    if "incidents" in arguments.which:
+        incidents.run(
+            vms=arguments.vms or 30_000, seed=arguments.seed, reload=arguments.reload
+        )
     if "impact" in arguments.which:
         impact.run(
             vms=arguments.vms or 300_000, seed=arguments.seed, reload=arguments.reload
