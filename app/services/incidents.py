@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from app.db import Tx
@@ -71,10 +72,8 @@ class Snapshot:
 
     incident_id: str
     version: int
-    urgency: int
     start_ids: list[str]
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
-    types: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,7 @@ def open_incident(
         "created_by": context.actor,
         "version": 1,
     }
-    snapshot = Snapshot(incident["id"], 1, urgency, start_ids)
+    snapshot = Snapshot(incident["id"], 1, start_ids)
     report = _analyse(runtime, snapshot)
     changes = _plan(snapshot, report, context.at)
     opened = {"title": title, "urgency": urgency, "starts": start_ids}
@@ -141,7 +140,9 @@ def open_incident(
         len(changes.upserts),
         time.perf_counter() - started,
     )
-    recompute_open_incidents(runtime, context, exclude_incident_id=incident["id"])
+    recompute_open_incidents(
+        runtime, context, exclude_incident_id=incident["id"], because="opened"
+    )
     return get_incident(runtime, incident["id"])
 
 
@@ -246,7 +247,7 @@ def list_incidents(
 ) -> Page[Incident]:
     """Return one page of incidents, newest first."""
     for status in statuses or ():
-        if status not in IncidentStatus.__members__.values():
+        if status not in {str(known) for known in IncidentStatus}:
             raise CMDBError.single("status", ErrorCode.INVALID_VALUE, f"{status!r}")
     limit = page_size(first, runtime.settings.max_page_size)
     before_at, before_id = _position(decode_cursor(after))
@@ -367,8 +368,10 @@ def transition(
     logger.info("Incident %s: %s (%s -> %s)", incident_id, step, before, after)
     if is_open(before) != is_open(after):
         if is_open(after):
-            recompute_links(runtime, incident_id, context)
-        recompute_open_incidents(runtime, context, exclude_incident_id=incident_id)
+            recompute_links(runtime, incident_id, context, because=str(step))
+        recompute_open_incidents(
+            runtime, context, exclude_incident_id=incident_id, because=str(step)
+        )
     return require_incident(runtime, incident_id)
 
 
@@ -521,7 +524,9 @@ def _change_person_link(
 ) -> Incident:
     _require_open(runtime, incident_id)
     recompute_links(runtime, incident_id, context, change=change, log=(action, details))
-    recompute_open_incidents(runtime, context, exclude_incident_id=incident_id)
+    recompute_open_incidents(
+        runtime, context, exclude_incident_id=incident_id, because=action
+    )
     return require_incident(runtime, incident_id)
 
 
@@ -556,8 +561,13 @@ def recompute_links(
     *,
     change: PersonChange | None = None,
     log: tuple[str, dict[str, Any]] | None = None,
+    because: str | None = None,
 ) -> LinkChanges:
-    """Recompute the computed links (applying a person's change) and priority."""
+    """Recompute the computed links (applying a person's change) and priority.
+
+    ``log`` is the activity entry to record; without one, a ``recompute`` entry
+    saying ``because`` is recorded when links changed.
+    """
     started = time.perf_counter()
     for _ in range(STALE_RETRIES):
         snapshot = _snapshot(runtime, incident_id)
@@ -567,12 +577,18 @@ def recompute_links(
         changes = _plan(snapshot, report, context.at)
         if change is not None:
             _add_person_change(changes, change)
+        entry = log or ("recompute", {"because": because})
         try:
-            runtime.db.transaction(
-                lambda tx, s=snapshot, c=changes: _store_recomputed(
-                    tx, runtime, s, c, context, log
-                )
+            store = partial(
+                _store_recomputed,
+                runtime=runtime,
+                snapshot=snapshot,
+                changes=changes,
+                context=context,
+                entry=entry,
+                always=log is not None,
             )
+            runtime.db.transaction(store)
         except _StaleSnapshotError:
             continue
         logger.info(
@@ -590,12 +606,17 @@ def recompute_links(
 
 
 def recompute_open_incidents(
-    runtime: Runtime, context: WriteContext, *, exclude_incident_id: str | None = None
+    runtime: Runtime,
+    context: WriteContext,
+    *,
+    exclude_incident_id: str | None = None,
+    because: str | None = None,
 ) -> int:
     """Recompute every other open incident, since what is down has changed.
 
     Each one sees the others as they are stored when its turn comes.
     """
+    reason = f"incident {exclude_incident_id} {because}" if because else None
     # TODO(#6): one pass in creation order; a chain of incidents that feed
     # each other's context can need a second pass to settle.
     rows = runtime.db.read(
@@ -604,21 +625,26 @@ def recompute_open_incidents(
         exclude_id=exclude_incident_id,
     )
     for row in rows:
-        recompute_links(runtime, row["id"], context)
+        recompute_links(runtime, row["id"], context, because=reason)
     return len(rows)
+
+
+def refresh_incident(
+    runtime: Runtime, incident_id: str, context: WriteContext
+) -> Incident:
+    """Recompute an open incident's links now, after the CIs themselves changed."""
+    _require_open(runtime, incident_id)
+    recompute_links(runtime, incident_id, context, because="asked")
+    return require_incident(runtime, incident_id)
 
 
 def _snapshot(runtime: Runtime, incident_id: str) -> Snapshot:
     incident = require_incident(runtime, incident_id, "incidentId")
     snapshot = Snapshot(
-        incident_id,
-        incident["version"],
-        incident["urgency"],
-        [start["id"] for start in incident["starts"]],
+        incident_id, incident["version"], [start["id"] for start in incident["starts"]]
     )
     for row in runtime.db.read("incident_links_all", id=incident_id):
         snapshot.links[row["ci_id"]] = row["link"]
-        snapshot.types[row["ci_id"]] = row["type"]
     return snapshot
 
 
@@ -707,17 +733,18 @@ def _store_recomputed(
     snapshot: Snapshot,
     changes: LinkChanges,
     context: WriteContext,
-    log: tuple[str, dict[str, Any]] | None,
+    entry: tuple[str, dict[str, Any]],
+    *,
+    always: bool,
 ) -> None:
     stored = _lock(tx, snapshot.incident_id)
     if stored["version"] - 1 != snapshot.version:
         raise _StaleSnapshotError()
     _write_links(tx, runtime, snapshot.incident_id, changes)
-    if log is not None:
-        _log(tx, context, snapshot.incident_id, *log)
-    elif changes.upserts or changes.deletes:
-        details = {"written": len(changes.upserts), "removed": len(changes.deletes)}
-        _log(tx, context, snapshot.incident_id, "recompute", details)
+    if always or changes.upserts or changes.deletes:
+        action, details = entry
+        counts = {"written": len(changes.upserts), "removed": len(changes.deletes)}
+        _log(tx, context, snapshot.incident_id, action, {**details, **counts})
     _write_priority(tx, snapshot.incident_id, stored["urgency"], context)
 
 

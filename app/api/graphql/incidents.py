@@ -708,10 +708,10 @@ class IncidentMutation:
     @strawberry.mutation(description="Recompute an incident's computed links now.")
     def recompute_incident(self, info: strawberry.Info, id: strawberry.ID) -> Incident:
         info.context.require(Permission.MANAGE_INCIDENTS)
-        runtime = info.context.runtime
-        incident_service.require_incident(runtime, str(id))
-        incident_service.recompute_links(runtime, str(id), info.context.write_context())
-        return incident(runtime, str(id))
+        stored = incident_service.refresh_incident(
+            info.context.runtime, str(id), info.context.write_context()
+        )
+        return incident_view(stored)
 
     @strawberry.mutation(description="Group incidents under a parent and a cause.")
     def group_incidents_under_cause(

@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.domain.errors import CMDBError, ErrorCode
 from app.domain.incidents import Transition
 from app.services import incidents
 from app.services.impact_context import down_in_open_incidents
@@ -126,3 +127,26 @@ def test_do_not_notify_customer_keeps_its_state(estate, ids):
     incidents.recompute_links(estate, incident["id"], make_context(2))
 
     assert links(estate, incident)["Customer:bolt"] == ("do_not_notify", "down")
+
+
+def test_recomputation_by_another_incident_is_logged_with_its_cause(estate):
+    first = make_incident(estate, "Host:h1")
+
+    second = make_incident(estate, "Host:h2", context=make_context(1))
+
+    [entry] = [
+        e
+        for e in incidents.activity(estate, first["id"]).items
+        if e["action"] == "recompute"
+    ]
+    assert entry["details"]["because"] == f"incident {second['id']} opened"
+
+
+def test_refreshing_a_resolved_incident_is_refused(estate):
+    incident = make_incident(estate, "Host:h1")
+    incidents.transition(estate, incident["id"], Transition.RESOLVE, make_context(1))
+
+    with pytest.raises(CMDBError) as raised:
+        incidents.refresh_incident(estate, incident["id"], make_context(2))
+
+    assert raised.value.code == ErrorCode.INVALID_TRANSITION
