@@ -7,6 +7,7 @@ removed by recomputation. Every write of an incident, its links, its
 priority and its activity entries happens in one transaction.
 """
 
+import hashlib
 import json
 import logging
 import time
@@ -17,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from app.db import Tx
-from app.domain.errors import CMDBError, ErrorCode
+from app.domain.errors import CMDBError, ErrorCode, Problem
 from app.domain.incidents import (
     CUSTOMER_TYPE,
     MANUAL_STATES,
@@ -47,8 +48,16 @@ logger = logging.getLogger(__name__)
 
 Incident = dict[str, Any]
 TEAM_TYPE = "Team"
-# Fields of a computed link that recomputation compares.
-COMPUTED_FIELDS = ("state", "restarts", "at_risk", "depth", "start", "reason")
+# What a person's link replaces of the computed fields (None removes them).
+MANUAL_FIELDS = {
+    "depth": 0,
+    "start": False,
+    "reason": "[]",
+    "restarts": None,
+    "at_risk": None,
+    "digest": None,
+}
+EXCLUDED_FIELDS = {**MANUAL_FIELDS, "state": None, "depth": None, "reason": None}
 PRIORITY_KINDS = (LinkKind.COMPUTED, LinkKind.MANUAL, LinkKind.DO_NOT_NOTIFY)
 AFFECTED_STATES = ("down", "degraded")
 STALE_RETRIES = 3
@@ -86,11 +95,17 @@ class PersonChange:
 
 @dataclass
 class LinkChanges:
-    """What a recomputation writes."""
+    """What a recomputation writes: new links, changed links, links to remove."""
 
+    creates: list[dict[str, Any]]
     upserts: list[dict[str, Any]]
     deletes: list[str]
     affected: int
+
+    @property
+    def written(self) -> int:
+        """Return how many links are created or changed."""
+        return len(self.creates) + len(self.upserts)
 
 
 class _StaleSnapshotError(Exception):
@@ -105,8 +120,7 @@ def open_incident(
 ) -> Incident:
     """Open an incident on its starting CIs, link what they hurt, route it."""
     started = time.perf_counter()
-    title = check_title(draft.title)
-    urgency = parse_urgency(draft.urgency)
+    title, urgency = _check_draft(draft)
     start_ids = impact_service.resolve_starts(runtime, draft.starts)
     team, level, overridden = _routing(runtime, start_ids, draft)
     incident = {
@@ -130,20 +144,35 @@ def open_incident(
         _log(tx, context, incident["id"], "open", opened)
         _write_assignment(tx, incident["id"], team, level, overridden, context)
         _write_links(tx, runtime, incident["id"], changes)
-        _write_priority(tx, incident["id"], urgency, context)
+        _write_priority(tx, incident, urgency, context)
 
     runtime.db.transaction(work)
     logger.info(
         "Opened incident %s on %d CI(s): %d links in %.3f s",
         incident["id"],
         len(start_ids),
-        len(changes.upserts),
+        changes.written,
         time.perf_counter() - started,
     )
     recompute_open_incidents(
         runtime, context, exclude_incident_id=incident["id"], because="opened"
     )
     return get_incident(runtime, incident["id"])
+
+
+def _check_draft(draft: IncidentDraft) -> tuple[str, int]:
+    """Return the clean title and urgency, or refuse with every problem found."""
+    problems: list[Problem] = []
+    checked: list[Any] = []
+    for check, value in ((check_title, draft.title), (parse_urgency, draft.urgency)):
+        try:
+            checked.append(check(value))
+        except CMDBError as error:
+            problems += error.problems
+    if problems:
+        raise CMDBError(problems)
+    title, urgency = checked
+    return title, urgency
 
 
 def _routing(
@@ -409,7 +438,7 @@ def update_incident(
         )
         _log(tx, context, incident_id, "update", changes)
         if "urgency" in changes:
-            _write_priority(tx, incident_id, properties["urgency"], context)
+            _write_priority(tx, stored, properties["urgency"], context)
 
     runtime.db.transaction(work)
     return require_incident(runtime, incident_id)
@@ -478,16 +507,15 @@ def link_ci(
             "state", ErrorCode.INVALID_VALUE, f"{state!r} is not down or degraded"
         )
     link = {
-        **snapshot.links.get(ci_id, {}),
         "link": str(link_kind),
         "actor": context.actor,
         "at": context.at,
         "note": note,
     }
     if link_kind is LinkKind.MANUAL:
-        link.update(state=state, depth=0, start=False, reason="[]")
+        link.update(MANUAL_FIELDS, state=state)
     elif link_kind is LinkKind.NOT_IMPACTED:
-        link.update(state=None, restarts=None, at_risk=None)
+        link.update(EXCLUDED_FIELDS)
     details = {"ci": _label(ci), "kind": str(link_kind), "note": note}
     return _change_person_link(
         runtime, incident_id, PersonChange(ci_id, link), context, "link_ci", details
@@ -595,7 +623,7 @@ def recompute_links(
             "Recomputed incident %s: %d affected, %d written, %d removed in %.3f s",
             incident_id,
             changes.affected,
-            len(changes.upserts),
+            changes.written,
             len(changes.deletes),
             time.perf_counter() - started,
         )
@@ -657,8 +685,7 @@ def _apply_person_change(snapshot: Snapshot, change: PersonChange) -> None:
 
 def _add_person_change(changes: LinkChanges, change: PersonChange) -> None:
     if change.link is None:
-        if change.ci_id not in {row["ci_id"] for row in changes.upserts}:
-            changes.deletes.append(change.ci_id)
+        changes.deletes.append(change.ci_id)  # removed before links are created
     else:
         changes.upserts.append({"ci_id": change.ci_id, "link": change.link})
 
@@ -693,31 +720,29 @@ def _plan(
     """Compare the analysis with the stored links: what to write and remove."""
     starts = set(snapshot.start_ids)
     affected = report.result.affected
-    upserts = []
+    creates, upserts = [], []
     for ci_id, ci in affected.items():
         stored = snapshot.links.get(ci_id)
         kind = stored["link"] if stored else LinkKind.COMPUTED
         if kind in (LinkKind.MANUAL, LinkKind.NOT_IMPACTED):
             continue
         fields = computed_fields(ci, ci_id in starts)
-        if stored and all(stored.get(k) == fields[k] for k in COMPUTED_FIELDS):
+        if stored and stored.get("digest") == fields["digest"]:
             continue
-        upserts.append(
-            {"ci_id": ci_id, "link": {**(stored or {}), **fields, "computed_at": at}}
-        )
-        upserts[-1]["link"].setdefault("link", str(LinkKind.COMPUTED))
+        link = {**fields, "link": str(kind), "computed_at": at}
+        (upserts if stored else creates).append({"ci_id": ci_id, "link": link})
     deletes = [
         ci_id
         for ci_id, link in snapshot.links.items()
         if link["link"] == LinkKind.COMPUTED and ci_id not in affected
     ]
-    return LinkChanges(upserts, deletes, len(affected))
+    return LinkChanges(creates, upserts, deletes, len(affected))
 
 
 def computed_fields(ci: AffectedCI, start: bool) -> dict[str, Any]:
     """Return what a computed link stores about an affected CI."""
     reason = [[step.source_id, step.rel_type, step.target_id] for step in ci.reason]
-    return {
+    fields = {
         "state": str(ci.state),
         "restarts": ci.restarts,
         "at_risk": ci.at_risk,
@@ -725,6 +750,8 @@ def computed_fields(ci: AffectedCI, start: bool) -> dict[str, Any]:
         "start": start,
         "reason": json.dumps(reason),
     }
+    text = json.dumps(fields, sort_keys=True).encode()
+    return {**fields, "digest": hashlib.blake2b(text, digest_size=8).hexdigest()}
 
 
 def _store_recomputed(
@@ -741,11 +768,11 @@ def _store_recomputed(
     if stored["version"] - 1 != snapshot.version:
         raise _StaleSnapshotError()
     _write_links(tx, runtime, snapshot.incident_id, changes)
-    if always or changes.upserts or changes.deletes:
+    if always or changes.written or changes.deletes:
         action, details = entry
-        counts = {"written": len(changes.upserts), "removed": len(changes.deletes)}
+        counts = {"written": changes.written, "removed": len(changes.deletes)}
         _log(tx, context, snapshot.incident_id, action, {**details, **counts})
-    _write_priority(tx, snapshot.incident_id, stored["urgency"], context)
+    _write_priority(tx, stored, stored["urgency"], context)
 
 
 def _write_links(
@@ -754,14 +781,19 @@ def _write_links(
     size = runtime.settings.batch_size
     for batch in batches(changes.deletes, size):
         tx.run("incident_link_delete_batch", id=incident_id, ci_ids=list(batch))
-    for batch in batches(changes.upserts, size):
-        tx.run("incident_link_upsert_batch", id=incident_id, rows=list(batch))
+    for statement, rows in (
+        ("incident_link_create_batch", changes.creates),
+        ("incident_link_upsert_batch", changes.upserts),
+    ):
+        for batch in batches(rows, size):
+            tx.run(statement, id=incident_id, rows=list(batch))
 
 
 def _write_priority(
-    tx: Tx, incident_id: str, urgency: int, context: WriteContext
+    tx: Tx, stored: Incident, urgency: int, context: WriteContext
 ) -> None:
     """Derive the priority from the stored links and record it if it moved."""
+    incident_id = stored["id"]
     rows = tx.run(
         "incident_priority_inputs",
         id=incident_id,
@@ -770,7 +802,6 @@ def _write_priority(
         states=list(AFFECTED_STATES),
     )
     priority = derive_priority(urgency, [PriorityInput(**row) for row in rows])
-    stored = tx.run("incident_get", id=incident_id)[0]["incident"]
     properties = {
         "priority": priority.priority,
         "impact": priority.impact,

@@ -171,3 +171,10 @@ def test_activity_log_is_newest_first_and_paginated(estate):
     assert actions[:3] == ["priority", "update", "acknowledge"]
     assert actions[-1] == "open"
     assert all(entry["actor"] == "tester" for entry in first.items)
+
+
+def test_every_problem_of_a_draft_is_named(estate):
+    with pytest.raises(CMDBError) as raised:
+        make_incident(estate, "Host:h1", title="", urgency=7)
+
+    assert [p.field for p in raised.value.problems] == ["title", "urgency"]

@@ -116,6 +116,8 @@ def test_removing_an_exclusion_links_the_ci_again(estate, ids):
     incidents.unlink_ci(estate, incident["id"], vm, make_context(2))
 
     assert links(estate, incident)["Customer:bolt"] == ("computed", "down")
+    page = incidents.list_links(estate, incident["id"], type_name="VirtualMachine")
+    assert [item["link"] for item in page.items] == ["computed"]
 
 
 def test_do_not_notify_customer_keeps_its_state(estate, ids):
