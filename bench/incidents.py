@@ -7,6 +7,7 @@ recomputes the first, and times both. Each figure is printed beside the bare
 """
 
 import random
+import statistics
 
 from app.demo import generate_estate
 from app.domain.records import WriteContext
@@ -16,21 +17,30 @@ from app.services.runtime import Runtime
 from bench.common import console, open_runtime, print_table, timed
 
 CONTEXT = WriteContext("bench", "bench")
+OPERATIONS = (
+    "open on a storage array",
+    "open on a host, recompute both",
+    "recompute the array's, unchanged",
+)
 
 
-def run(vms: int, seed: int, reload: bool = False) -> None:
-    """Measure opening and recomputing incidents over an estate of ``vms`` VMs."""
+def run(vms: int, seed: int, reload: bool = False, repeats: int = 3) -> None:
+    """Measure opening and recomputing incidents over an estate of ``vms`` VMs.
+
+    Each figure is the median of ``repeats`` runs, beside the median of the
+    bare analyses measured in the same runs.
+    """
     runtime = open_runtime()
     try:
         _ensure_estate(runtime, vms, seed, reload)
-        runtime.db.auto_commit("incident_delete_all")
         array, host = _pick(runtime, "StorageArray", seed), _pick(runtime, "Host", seed)
-        rows = _measure(runtime, array, host)
+        rows = _measure(runtime, array, host, repeats)
         runtime.db.auto_commit("incident_delete_all")
     finally:
         runtime.close()
     print_table(
-        f"Incidents, estate of {vms:,} VMs (seconds; ratio to bare analyse_impact)",
+        f"Incidents, estate of {vms:,} VMs (median seconds of {repeats} runs; "
+        "ratio to bare analyse_impact)",
         ["operation", "links", "incident", "bare analyse_impact", "ratio"],
         rows,
     )
@@ -78,7 +88,10 @@ def _links(runtime: Runtime, incident_id: str) -> int:
     return sum(row["count"] for row in incidents.link_counts(runtime, incident_id))
 
 
-def _row(label: str, links: int, seconds: float, bare: float) -> list[str]:
+def _row(label: str, samples: list[tuple[int, float, float]]) -> list[str]:
+    links = samples[0][0]
+    seconds = statistics.median(sample[1] for sample in samples)
+    bare = statistics.median(sample[2] for sample in samples)
     return [
         label,
         f"{links:,}",
@@ -88,28 +101,29 @@ def _row(label: str, links: int, seconds: float, bare: float) -> list[str]:
     ]
 
 
-def _measure(runtime: Runtime, array: str, host: str) -> list[list[str]]:
-    bare_array = _bare(runtime, array)
+def _measure_once(
+    runtime: Runtime, array: str, host: str
+) -> list[tuple[int, float, float]]:
+    """Return (links, seconds, bare seconds) for each operation, once."""
+    runtime.db.auto_commit("incident_delete_all")
+    bare = _bare(runtime, array)
     seconds, first = _open(runtime, "Storage array failed", array)
-    rows = [
-        _row(
-            "open on a storage array", _links(runtime, first["id"]), seconds, bare_array
-        )
-    ]
+    samples = [(_links(runtime, first["id"]), seconds, bare)]
 
-    bare_both = _bare(runtime, host, array)
+    bare = _bare(runtime, host, array)
     seconds, second = _open(runtime, "Host failed", host)
     links = _links(runtime, first["id"]) + _links(runtime, second["id"])
-    rows.append(_row("open on a host, recompute both", links, seconds, bare_both))
+    samples.append((links, seconds, bare))
 
-    bare_array = _bare(runtime, array)
+    bare = _bare(runtime, array)
     seconds, _ = timed(lambda: incidents.recompute_links(runtime, first["id"], CONTEXT))
-    rows.append(
-        _row(
-            "recompute the array's, unchanged",
-            _links(runtime, first["id"]),
-            seconds,
-            bare_array,
-        )
-    )
-    return rows
+    samples.append((_links(runtime, first["id"]), seconds, bare))
+    return samples
+
+
+def _measure(runtime: Runtime, array: str, host: str, repeats: int) -> list[list[str]]:
+    runs = [_measure_once(runtime, array, host) for _ in range(repeats)]
+    return [
+        _row(label, [run[index] for run in runs])
+        for index, label in enumerate(OPERATIONS)
+    ]
