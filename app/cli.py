@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app import cli_backup, cli_tokens
+from app import cli_incidents as incident_cli
 from app.catalogue import CatalogueError
 from app.cli_changes import change_cli, drift_cli
 from app.domain.errors import CMDBError
@@ -37,6 +38,7 @@ cli.add_typer(change_cli, name="change")
 cli.add_typer(drift_cli, name="drift")
 cli.add_typer(cli_tokens.app, name="token")
 cli.add_typer(cli_backup.app)
+cli.add_typer(incident_cli.app, name="incident")
 
 CLI_SOURCE = "cli"
 

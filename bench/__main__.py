@@ -1,11 +1,11 @@
-"""Run the benchmarks: ``python -m bench [load|impact|vsphere|changes|soak] ...``."""
+"""Run the benchmarks: ``python -m bench [load|impact|...] [--vms N] ...``."""
 
 import argparse
 
 from app.logs import configure_logging
-from bench import changes, impact, load, soak, vsphere
+from bench import changes, impact, incidents, load, soak, vsphere
 
-BENCHMARKS = ["load", "impact", "vsphere", "changes", "soak"]
+BENCHMARKS = ["load", "impact", "vsphere", "incidents", "changes", "soak"]
 
 
 def main() -> None:
@@ -28,6 +28,8 @@ def main() -> None:
         impact.run(vms=vms or 300_000, seed=seed, reload=reload)
     if "vsphere" in arguments.which:
         vsphere.run(vms=vms or 2000)
+    if "incidents" in arguments.which:
+        incidents.run(vms=vms or 30_000, seed=seed, reload=reload)
     if "changes" in arguments.which:
         changes.run(vms=vms or 30_000, seed=seed, reload=reload)
     if "soak" in arguments.which:

@@ -28,6 +28,15 @@ FIXED_STATEMENTS = (
     "schema_unauthorised_change_entry_unique",
     "schema_api_token_id_unique",
     "schema_api_token_hash_unique",
+    "schema_incident_id_unique",
+    "schema_incident_status_index",
+    "schema_incident_created_index",
+    "schema_incident_activity_id_unique",
+    "schema_incident_activity_incident_index",
+    "schema_ticket_id_unique",
+    "schema_ticket_system_key_unique",
+    "schema_ticket_activity_id_unique",
+    "schema_ticket_activity_ticket_index",
 )
 
 

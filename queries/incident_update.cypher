@@ -1,0 +1,4 @@
+// Set some properties of an incident.
+MATCH (i:Incident {id: $id})
+SET i += $properties
+RETURN i {.*} AS incident

@@ -1,0 +1,2 @@
+CREATE CONSTRAINT incident_id_unique IF NOT EXISTS
+FOR (i:Incident) REQUIRE i.id IS UNIQUE

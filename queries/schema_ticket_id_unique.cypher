@@ -1,0 +1,2 @@
+CREATE CONSTRAINT ticket_id_unique IF NOT EXISTS
+FOR (t:Ticket) REQUIRE t.id IS UNIQUE
