@@ -187,11 +187,15 @@ def impact(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     max_depth: Annotated[int | None, typer.Option(help="Hops to follow.")] = None,
     max_affected: Annotated[int | None, typer.Option(help="CIs to list.")] = None,
+    context: Annotated[
+        bool, typer.Option(help="Count what incidents and changes already take down.")
+    ] = True,
 ) -> None:
     """Show what the starting CIs hurt: counts, CIs, customers and owners."""
     from app.cli_impact import print_report
     from app.impact import Mode
     from app.services import impact as impact_service
+    from app.services.impact_context import down_elsewhere
 
     try:
         specs = [impact_service.StartSpec(ref=CIRef.parse(text)) for text in starts]
@@ -203,6 +207,7 @@ def impact(
             runtime,
             specs,
             mode=Mode.PLANNED if planned else Mode.FAILURE,
+            context_down=down_elsewhere(runtime) if context else frozenset(),
             max_depth=max_depth,
             max_affected=max_affected,
         )

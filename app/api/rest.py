@@ -11,6 +11,7 @@ from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
 from app.impact import Mode
 from app.services import impact as impact_service
+from app.services.impact_context import down_elsewhere
 
 router = APIRouter(prefix="/api")
 
@@ -27,6 +28,9 @@ def impact_download(
     start: Annotated[list[str], Query(description="Starting CIs as TYPE:KEY.")] = (),
     id: Annotated[list[str], Query(description="Starting CIs by id.")] = (),
     mode: Mode = Mode.FAILURE,
+    context: Annotated[
+        bool, Query(description="Count what incidents and changes already take down.")
+    ] = True,
     max_depth: int | None = None,
     max_affected: int | None = None,
 ) -> JSONResponse:
@@ -39,8 +43,14 @@ def impact_download(
         depth, affected = impact_service.capped_limits(
             runtime.settings, max_depth, max_affected
         )
+        down = down_elsewhere(runtime) if context else frozenset()
         report = impact_service.analyse_impact(
-            runtime, specs, mode=mode, max_depth=depth, max_affected=affected
+            runtime,
+            specs,
+            mode=mode,
+            context_down=down,
+            max_depth=depth,
+            max_affected=affected,
         )
     except CMDBError as error:
         return _refusal(error)

@@ -40,7 +40,7 @@ from app.domain.records import WriteContext, new_id
 from app.impact import AffectedCI
 from app.services import impact as impact_service
 from app.services.bulk import batches
-from app.services.impact_context import down_in_open_incidents
+from app.services.impact_context import down_elsewhere
 from app.services.pages import Page, decode_cursor, encode_cursor, page_size
 from app.services.runtime import Runtime
 
@@ -703,9 +703,7 @@ def _analyse(runtime: Runtime, snapshot: Snapshot) -> impact_service.ImpactRepor
         if link["link"] == LinkKind.NOT_IMPACTED
     ]
     starts = list(dict.fromkeys(snapshot.start_ids + manual_down))
-    context_down = down_in_open_incidents(
-        runtime, exclude_incident_id=snapshot.incident_id
-    )
+    context_down = down_elsewhere(runtime, exclude_incident_id=snapshot.incident_id)
     return impact_service.analyse_impact(
         runtime,
         [impact_service.StartSpec(id=ci) for ci in starts],

@@ -9,6 +9,7 @@ from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
 from app.impact import AffectedCI, DependencyCI, Mode
 from app.services import impact as impact_service
+from app.services.impact_context import down_elsewhere
 
 
 @strawberry.enum(description="Failure of the starting CIs, or planned work on them.")
@@ -35,6 +36,11 @@ class ImpactInput:
     excluded: list[strawberry.ID] = strawberry.field(
         default_factory=list,
         description="CIs a person judged not impacted; they stop propagation.",
+    )
+    use_context: bool = strawberry.field(
+        default=True,
+        description="Also count as down what open incidents and changes under way "
+        "now already take down.",
     )
     max_depth: int | None = None
     max_affected: int | None = None
@@ -267,11 +273,15 @@ def run_impact(info: strawberry.Info, input: ImpactInput) -> ImpactReportType:
     """Resolve the ``impact`` query."""
     info.context.require(Permission.READ)
     max_depth, max_affected = _capped(info, input.max_depth, input.max_affected)
+    runtime = info.context.runtime
+    context_down = {str(i) for i in input.context_down}
+    if input.use_context:
+        context_down |= down_elsewhere(runtime)
     report = impact_service.analyse_impact(
-        info.context.runtime,
+        runtime,
         start_specs(input.starts),
         mode=Mode(input.mode.value),
-        context_down=[str(i) for i in input.context_down],
+        context_down=context_down,
         excluded=[str(i) for i in input.excluded],
         max_depth=max_depth,
         max_affected=max_affected,
