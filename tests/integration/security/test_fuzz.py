@@ -4,6 +4,8 @@ Every request is made as admin against a small seeded estate, so that most
 generated requests get past the permission check and reach the services.
 """
 
+from datetime import UTC, datetime
+
 import graphql as graphql_core
 import pytest
 import strawberry
@@ -68,7 +70,15 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=12,
 )
-SCALARS = {"JSON": JSON_VALUES.map(json_node)}
+DATETIMES = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2100, 1, 1),
+    timezones=st.just(UTC),
+)
+SCALARS = {
+    "JSON": JSON_VALUES.map(json_node),
+    "DateTime": DATETIMES.map(lambda value: nodes.String(value.isoformat())),
+}
 
 
 @pytest.fixture

@@ -148,9 +148,13 @@ def dummy_value(input_type) -> str:
             if isinstance(field.type, GraphQLNonNull)
         )
         return f"{{{fields}}}"
-    return {"Int": "1", "Float": "1.0", "Boolean": "false"}.get(
-        input_type.name, f'"{NO_ID}"'
-    )
+    literals = {
+        "Int": "1",
+        "Float": "1.0",
+        "Boolean": "false",
+        "DateTime": '"2026-01-01T00:00:00+00:00"',
+    }
+    return literals.get(input_type.name, f'"{NO_ID}"')
 
 
 @pytest.mark.parametrize(("name", "query"), root_field_queries())
