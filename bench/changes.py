@@ -20,7 +20,7 @@ from app.impact import Mode
 from app.services import changes
 from app.services.impact import StartSpec, analyse_impact
 from app.services.runtime import Runtime
-from bench.common import console, open_runtime, print_table, timed
+from bench.common import active_ids, console, open_runtime, print_table, timed
 from bench.impact import ensure_estate
 
 CHANGES = 1_000
@@ -55,7 +55,7 @@ def _ensure_scheduled_changes(runtime: Runtime, rng: random.Random, count: int) 
     if have >= count:
         console.print(f"Reusing {have:,} scheduled changes")
         return
-    hosts = _ids(runtime, "Host")
+    hosts = active_ids(runtime, "Host")
     seconds, _ = timed(
         lambda: [_schedule_one(runtime, rng, hosts) for _ in range(count - have)]
     )
@@ -82,16 +82,8 @@ def _window(rng: random.Random, hours: int) -> tuple[datetime, datetime]:
     return start, start + timedelta(hours=hours)
 
 
-def _ids(runtime: Runtime, type_name: str) -> list[str]:
-    rows = runtime.db.read(
-        "ci_list", type=type_name, status="active", name=None, attributes={},
-        after=None, limit=1_000_000,
-    )  # fmt: skip
-    return [row["ci"]["id"] for row in rows]
-
-
 def _clusters(runtime: Runtime, rng: random.Random) -> list[list[str]]:
-    clusters = _ids(runtime, "Cluster")
+    clusters = active_ids(runtime, "Cluster")
     chosen = rng.sample(clusters, min(CLUSTER_SAMPLES, len(clusters)))
     found = []
     for cluster_id in chosen:

@@ -10,12 +10,9 @@ measures:
 - the same evaluation in memory with networkx over the whole graph.
 """
 
-import os
 import random
 import signal
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -28,7 +25,14 @@ from app.impact import ImpactGraph, ImpactNode, Mode
 from app.impact.reference import reference_impact
 from app.services import bulk
 from app.services.runtime import Runtime
-from bench.common import console, open_runtime, print_table, timed
+from bench.common import (
+    active_ids,
+    console,
+    open_runtime,
+    print_table,
+    serve_api,
+    timed,
+)
 
 LOAD_SLICE = 50_000
 SAMPLES = {"Host": 30, "Datastore": 30, "StorageArray": 5, "Site": 3}
@@ -50,7 +54,7 @@ def run(vms: int, seed: int, port: int = 8765, reload: bool = False) -> None:
     runtime = open_runtime()
     ensure_estate(runtime, vms, seed, reload)
     starts = _sample_starts(runtime, seed)
-    server = _serve(port)
+    server = serve_api(port)
     try:
         rows = []
         graph = _whole_graph(runtime)
@@ -105,32 +109,9 @@ def _sample_starts(runtime: Runtime, seed: int) -> dict[str, list[str]]:
     rng = random.Random(seed)
     starts = {}
     for type_name, count in SAMPLES.items():
-        page = runtime.db.read(
-            "ci_list",
-            type=type_name,
-            status="active",
-            name=None,
-            attributes={},
-            after=None,
-            limit=100_000,
-        )
-        ids = [row["ci"]["id"] for row in page]
+        ids = active_ids(runtime, type_name, limit=100_000)
         starts[type_name] = rng.sample(ids, min(count, len(ids)))
     return starts
-
-
-def _serve(port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
-    env = {**os.environ, "CMDB_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(command, env=env, cwd=Path(__file__).parents[1])
-    for _ in range(100):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the API server did not start")
 
 
 def _measure(

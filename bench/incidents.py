@@ -13,7 +13,7 @@ from app.domain.records import WriteContext
 from app.services import incidents
 from app.services.impact import StartSpec, analyse_impact
 from app.services.runtime import Runtime
-from bench.common import open_runtime, print_table, timed
+from bench.common import active_ids, open_runtime, print_table, timed
 from bench.impact import ensure_estate
 
 CONTEXT = WriteContext("bench", "bench")
@@ -47,16 +47,8 @@ def run(vms: int, seed: int, reload: bool = False, repeats: int = 3) -> None:
 
 
 def _pick(runtime: Runtime, type_name: str, seed: int) -> str:
-    rows = runtime.db.read(
-        "ci_list",
-        type=type_name,
-        status="active",
-        name=None,
-        attributes={},
-        after=None,
-        limit=100_000,
-    )
-    return random.Random(seed).choice([row["ci"]["id"] for row in rows])
+    ids = active_ids(runtime, type_name, limit=100_000)
+    return random.Random(seed).choice(ids)
 
 
 def _bare(runtime: Runtime, *starts: str) -> float:

@@ -7,17 +7,12 @@ of reads (a CI by id, a page of hosts), blast radii of hosts and writes
 through the driver, with the same number of threads, as the baseline.
 """
 
-import os
 import random
 import signal
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 from rich.console import Console
@@ -29,7 +24,7 @@ from app.domain.records import WriteContext
 from app.services import bulk
 from app.services.runtime import Runtime
 from app.services.tokens import create_token
-from bench.common import console, open_runtime
+from bench.common import active_ids, console, open_runtime, serve_api
 
 HOST = "127.0.0.1"
 BASELINE_MAX_S = 30.0
@@ -75,7 +70,7 @@ def run(seconds: float, clients: int, vms: int, seed: int, port: int = 8766) -> 
         _ensure_estate(runtime, vms, seed)
         targets = _targets(runtime)
         secret = create_token(runtime, "soak-benchmark", ["admin"]).secret
-        server = _serve(port)
+        server = serve_api(port, HOST)
         try:
             api = _api_operation(port, secret, targets)
             service = _soak(seconds, clients, api, MIX)
@@ -104,35 +99,8 @@ def _ensure_estate(runtime: Runtime, vms: int, seed: int) -> None:
 def _targets(runtime: Runtime) -> dict[str, list[str]]:
     targets = {}
     for type_name in ("Host", "Rack"):
-        rows = runtime.db.read(
-            "ci_list",
-            type=type_name,
-            status="active",
-            name=None,
-            attributes={},
-            after=None,
-            limit=10_000,
-        )
-        targets[type_name] = [row["ci"]["id"] for row in rows]
+        targets[type_name] = active_ids(runtime, type_name, limit=10_000)
     return targets
-
-
-def _serve(port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "app.cli", "serve", "--host", HOST]
-    command += ["--port", str(port)]
-    env = {**os.environ, "CMDB_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(command, env=env, cwd=Path(__file__).parents[1])
-    for _ in range(150):
-        try:
-            httpx.get(f"http://{HOST}:{port}/healthz", timeout=1)
-            return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the API server did not start")
-
-
-Operation = Callable[[random.Random, str, object], bool]
 
 
 def _api_operation(port: int, secret: str, targets: dict[str, list[str]]):
