@@ -36,7 +36,15 @@ def create_app(
         if owned:
             app.state.runtime.close()
 
-    app = FastAPI(title="CMDB graph service", lifespan=lifespan)
+    # The OpenAPI description follows GraphQL introspection: off in production.
+    described = settings.graphql_introspection
+    app = FastAPI(
+        title="CMDB graph service",
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if described else None,
+        docs_url="/docs" if described else None,
+        redoc_url=None,
+    )
 
     async def context_getter(request: Request) -> RequestContext:
         principal = principal_of(request)

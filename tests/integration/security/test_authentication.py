@@ -151,3 +151,12 @@ def test_graphiql_and_introspection_can_be_switched_off(runtime, admin_token):
     assert introspection.json()["errors"][0]["extensions"]["code"] == (
         "GRAPHQL_VALIDATION_FAILED"
     )
+
+
+def test_openapi_description_follows_introspection(runtime):
+    settings = runtime.settings.model_copy(update={"graphql_introspection": False})
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        described = client.get("/openapi.json")
+        docs = client.get("/docs")
+
+    assert (described.status_code, docs.status_code) == (404, 404)
