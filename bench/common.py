@@ -61,11 +61,14 @@ def active_ids(runtime: Runtime, type_name: str, limit: int = 1_000_000) -> list
     return [row["ci"]["id"] for row in rows]
 
 
-def serve_api(port: int, host: str = "127.0.0.1") -> subprocess.Popen:
-    """Start ``cmdb serve`` in its own process and wait until it answers."""
+def serve_api(port: int, host: str = "127.0.0.1", **settings: str) -> subprocess.Popen:
+    """Start ``cmdb serve`` in its own process and wait until it answers.
+
+    ``settings`` are extra ``CMDB_*`` variables for the served process.
+    """
     command = [sys.executable, "-m", "app.cli", "serve", "--host", host]
     command += ["--port", str(port)]
-    env = {**os.environ, "CMDB_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "CMDB_LOG_LEVEL": "WARNING", **settings}
     server = subprocess.Popen(command, env=env, cwd=Path(__file__).parents[1])
     for _ in range(150):
         try:
