@@ -67,6 +67,7 @@ def run(vms: int, seed: int, port: int = 8765, reload: bool = False) -> None:
         graph = _whole_graph(runtime)
         for type_name, ids in starts.items():
             rows.append(_measure(runtime, port, secret, graph, type_name, ids))
+            console.print("  ".join(rows[-1]))
         memory = _peak_rss_mib(server.pid)
     finally:
         server.send_signal(signal.SIGINT)
