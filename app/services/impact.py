@@ -251,6 +251,9 @@ def fetch_downstream(
     feed back into a nearer one, and the evaluator must see it to get states
     right and to count what the limits leave out.
     """
+    # TODO(#3): two round trips per step make a host's answer several times
+    # the bare reachability query; fetch the closure and its requirement
+    # edges in one statement instead.
     builder = _GraphBuilder()
     types = _impact_types(runtime)
     for row in runtime.db.read("impact_nodes", ids=list(start_ids)):
