@@ -4,7 +4,7 @@ import getpass
 import json
 import logging
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 import yaml
@@ -13,21 +13,21 @@ from rich.table import Table
 
 from app import cli_backup, cli_tokens
 from app import cli_incidents as incident_cli
-from app.catalogue import CatalogueError
 from app.cli_changes import change_cli, drift_cli
+from app.cli_common import fail as _fail
+from app.cli_common import open_runtime as _runtime
+from app.cli_common import report_problems as _report_problems
 from app.domain.errors import CMDBError
 from app.domain.records import WriteContext
 from app.domain.references import CIRef
 from app.logs import configure_logging
 from app.neo4j_server import cli as neo4j_cli
 from app.services import bulk, schema
-from app.services.runtime import Runtime
 from app.settings import get_settings
 from importers.vsphere import cli as import_cli
 
 logger = logging.getLogger(__name__)
 console = Console()
-errors = Console(stderr=True)
 
 cli = typer.Typer(help="A CMDB graph service on Neo4j.", no_args_is_help=True)
 schema_cli = typer.Typer(help="The CI catalogue in the graph.", no_args_is_help=True)
@@ -46,25 +46,6 @@ CLI_SOURCE = "cli"
 @cli.callback()
 def _configure() -> None:
     configure_logging(get_settings().log_level)
-
-
-def _runtime() -> Runtime:
-    try:
-        return Runtime.open(get_settings())
-    except CatalogueError as error:
-        _fail(f"The catalogue is broken: {error}")
-
-
-def _fail(message: str) -> NoReturn:
-    errors.print(f"[red]{message}[/red]", soft_wrap=True)
-    raise typer.Exit(1)
-
-
-def _report_problems(error: CMDBError) -> NoReturn:
-    errors.print(f"[red]Rejected: {len(error.problems)} problem(s); nothing written.")
-    for problem in error.problems:
-        errors.print(f"  {problem.field or '-'}  {problem.code}  {problem.message}")
-    raise typer.Exit(1)
 
 
 def _context() -> WriteContext:
@@ -90,7 +71,7 @@ def schema_apply() -> None:
 @schema_cli.command("check")
 def schema_check() -> None:
     """Load and validate the catalogue files without touching the graph."""
-    from app.catalogue import load_catalogue
+    from app.catalogue import CatalogueError, load_catalogue
 
     try:
         catalogue = load_catalogue(get_settings().schema_dir)

@@ -7,12 +7,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from app.catalogue import CatalogueError
+from app.cli_common import open_runtime, report_problems
 from app.domain.backup import render_document
 from app.domain.errors import CMDBError
 from app.services import backup
-from app.services.runtime import Runtime
-from app.settings import get_settings
 
 console = Console()
 errors = Console(stderr=True)
@@ -20,31 +18,16 @@ errors = Console(stderr=True)
 app = typer.Typer()
 
 
-def _runtime() -> Runtime:
-    try:
-        return Runtime.open(get_settings())
-    except CatalogueError as error:
-        errors.print(f"[red]The catalogue is broken: {error}[/red]")
-        raise typer.Exit(1) from None
-
-
-def _refuse(error: CMDBError) -> None:
-    errors.print(f"[red]Refused: {len(error.problems)} problem(s); nothing written.")
-    for problem in error.problems:
-        errors.print(f"  {problem.field or '-'}  {problem.code}  {problem.message}")
-    raise typer.Exit(1)
-
-
 @app.command("export")
 def export(
     file: Annotated[Path, typer.Argument(help="Where to write the JSON document.")],
 ) -> None:
     """Write the whole graph to a versioned JSON document."""
-    runtime = _runtime()
+    runtime = open_runtime()
     try:
         document = backup.export_graph(runtime)
     except CMDBError as error:
-        _refuse(error)
+        report_problems(error)
     finally:
         runtime.close()
     file.write_text(render_document(document), encoding="utf-8")
@@ -64,11 +47,11 @@ def restore(
     except (OSError, json.JSONDecodeError) as error:
         errors.print(f"[red]Cannot read {file}: {error}[/red]")
         raise typer.Exit(1) from None
-    runtime = _runtime()
+    runtime = open_runtime()
     try:
         report = backup.restore_graph(runtime, data)
     except CMDBError as error:
-        _refuse(error)
+        report_problems(error)
     finally:
         runtime.close()
     console.print(

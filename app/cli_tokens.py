@@ -6,12 +6,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.catalogue import CatalogueError
+from app.cli_common import open_runtime, report_problems
 from app.domain.errors import CMDBError
 from app.domain.tokens import parse_lifetime
 from app.services import tokens as token_service
-from app.services.runtime import Runtime
-from app.settings import get_settings
 
 console = Console()
 errors = Console(stderr=True)
@@ -25,20 +23,6 @@ GRAPHIQL_HINT = (
 )
 
 
-def _runtime() -> Runtime:
-    try:
-        return Runtime.open(get_settings())
-    except CatalogueError as error:
-        errors.print(f"[red]The catalogue is broken: {error}[/red]")
-        raise typer.Exit(1) from None
-
-
-def _refuse(error: CMDBError) -> None:
-    for problem in error.problems:
-        errors.print(f"[red]{problem.field or '-'}  {problem.code}  {problem.message}")
-    raise typer.Exit(1)
-
-
 @app.command("create")
 def create(
     name: Annotated[str, typer.Option(help="Who or what the token is for.")],
@@ -50,12 +34,12 @@ def create(
     ] = None,
 ) -> None:
     """Create a token and print its secret, which is shown only this once."""
-    runtime = _runtime()
+    runtime = open_runtime()
     try:
         lifetime = parse_lifetime(expires) if expires else None
         created = token_service.create_token(runtime, name, role, lifetime)
     except CMDBError as error:
-        _refuse(error)
+        report_problems(error)
     finally:
         runtime.close()
     record = created.record
@@ -71,11 +55,11 @@ def create(
 @app.command("list")
 def list_tokens() -> None:
     """List every token (never their secrets)."""
-    runtime = _runtime()
+    runtime = open_runtime()
     try:
         tokens = token_service.list_tokens(runtime)
     except CMDBError as error:
-        _refuse(error)
+        report_problems(error)
     finally:
         runtime.close()
     table = Table(title=f"{len(tokens)} API token(s)")
@@ -98,11 +82,11 @@ def _when(value) -> str:
 @app.command("revoke")
 def revoke(token_id: Annotated[str, typer.Argument(help="The token's id.")]) -> None:
     """Revoke a token; requests carrying it are refused at once."""
-    runtime = _runtime()
+    runtime = open_runtime()
     try:
         token = token_service.revoke_token(runtime, token_id)
     except CMDBError as error:
-        _refuse(error)
+        report_problems(error)
     finally:
         runtime.close()
     console.print(f"Revoked API token {token['id']} ({token['name']})")
