@@ -120,6 +120,11 @@ def history_entry(
     }
 
 
+def decode_history_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """Return a stored history entry with its ``changes`` decoded from JSON."""
+    return {**entry, "changes": json.loads(entry.get("changes") or "{}")}
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -1,14 +1,13 @@
 """Read and write single CIs and relationships, recording history."""
 
-import json
 import logging
-from datetime import datetime
 from typing import Any
 
 from app.db import Tx
 from app.domain.errors import CMDBError, ErrorCode, Problem
 from app.domain.records import (
     WriteContext,
+    decode_history_entry,
     diff,
     history_entry,
     new_id,
@@ -23,7 +22,14 @@ from app.domain.validation import (
     validate_redundancy,
     validate_relationship,
 )
-from app.services.pages import Page, decode_cursor, encode_cursor, page_size
+from app.services.pages import (
+    Page,
+    decode_cursor,
+    decode_time_position,
+    encode_cursor,
+    page_size,
+    time_ordered_page,
+)
 from app.services.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -326,10 +332,7 @@ def ci_history(
 ) -> Page[dict[str, Any]]:
     """Return one page of a CI's history, newest first."""
     limit = page_size(first, runtime.settings.max_page_size)
-    position = decode_cursor(after)
-    before_at, before_id = (
-        (datetime.fromisoformat(position[0]), position[1]) if position else (None, None)
-    )
+    before_at, before_id = decode_time_position(after)
     rows = runtime.db.read(
         "history_of_ci",
         id=ci_id,
@@ -337,16 +340,7 @@ def ci_history(
         before_id=before_id,
         limit=limit + 1,
     )
-    entries = [_decode_history(row["entry"]) for row in rows[:limit]]
-    cursor = None
-    if len(rows) > limit:
-        last = entries[-1]
-        cursor = encode_cursor([last["at"].isoformat(), last["id"]])
-    return Page(entries, cursor)
-
-
-def _decode_history(entry: dict[str, Any]) -> dict[str, Any]:
-    return {**entry, "changes": json.loads(entry.get("changes") or "{}")}
+    return time_ordered_page([decode_history_entry(r["entry"]) for r in rows], limit)
 
 
 def _duplicate(type_name: str, key: str) -> CMDBError:

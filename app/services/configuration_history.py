@@ -1,14 +1,19 @@
 """Configuration history: a CI as it was at a time, and every write in a period."""
 
-import json
 import logging
 from datetime import datetime
 from typing import Any
 
 from app.domain.configuration_history import CIAsOf, ci_as_of
 from app.domain.errors import CMDBError, ErrorCode
+from app.domain.records import decode_history_entry
 from app.services.cis import require_ci
-from app.services.pages import Page, decode_cursor, encode_cursor, page_size
+from app.services.pages import (
+    Page,
+    decode_time_position,
+    page_size,
+    time_ordered_page,
+)
 from app.services.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -19,7 +24,7 @@ def configuration_as_of(runtime: Runtime, ci_id: str, at: datetime) -> CIAsOf:
     require_ci(runtime, ci_id)
     _require_aware(at, "at")
     rows = runtime.db.read("change_history_of_ci_until", id=ci_id, at=at)
-    entries = [_decoded(row["entry"]) for row in rows]
+    entries = [decode_history_entry(row["entry"]) for row in rows]
     snapshot = ci_as_of(ci_id, entries, at)
     logger.debug("Rebuilt %s as of %s from %d entries", ci_id, at, len(entries))
     return snapshot
@@ -46,10 +51,7 @@ def estate_history(
     if ci_type is not None and runtime.catalogue.ci_type(ci_type) is None:
         raise CMDBError.single("ciType", ErrorCode.UNKNOWN_TYPE, repr(ci_type))
     limit = page_size(first, runtime.settings.max_page_size)
-    position = decode_cursor(after)
-    after_at, after_id = (
-        (datetime.fromisoformat(position[0]), position[1]) if position else (None, None)
-    )
+    after_at, after_id = decode_time_position(after)
     rows = runtime.db.read(
         "change_estate_history",
         since=since,
@@ -61,15 +63,7 @@ def estate_history(
         after_id=after_id,
         limit=limit + 1,
     )
-    entries = [_decoded(row["entry"]) for row in rows[:limit]]
-    cursor = None
-    if len(rows) > limit:
-        cursor = encode_cursor([entries[-1]["at"].isoformat(), entries[-1]["id"]])
-    return Page(entries, cursor)
-
-
-def _decoded(entry: dict[str, Any]) -> dict[str, Any]:
-    return {**entry, "changes": json.loads(entry.get("changes") or "{}")}
+    return time_ordered_page([decode_history_entry(r["entry"]) for r in rows], limit)
 
 
 def _require_aware(moment: datetime, field: str) -> None:

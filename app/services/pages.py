@@ -3,6 +3,7 @@
 import base64
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from app.domain.errors import CMDBError, ErrorCode
@@ -43,3 +44,25 @@ def page_size(first: int, maximum: int, field: str = "first") -> int:
             field, ErrorCode.INVALID_VALUE, f"must be between 1 and {maximum}"
         )
     return first
+
+
+def decode_time_position(cursor: str | None) -> tuple[datetime | None, str | None]:
+    """Decode a cursor made by ``time_ordered_page``: the last (time, id) seen."""
+    position = decode_cursor(cursor)
+    if position is None:
+        return None, None
+    try:
+        return datetime.fromisoformat(position[0]), position[1]
+    except (TypeError, ValueError, IndexError):
+        raise CMDBError.single(
+            "after", ErrorCode.INVALID_VALUE, "not a cursor this service issued"
+        ) from None
+
+
+def time_ordered_page(entries: list[dict[str, Any]], limit: int) -> Page[dict]:
+    """Cut ``limit + 1`` entries ordered by ``at`` and ``id`` into one page."""
+    items = entries[:limit]
+    cursor = None
+    if len(entries) > limit:
+        cursor = encode_cursor([items[-1]["at"].isoformat(), items[-1]["id"]])
+    return Page(items, cursor)
