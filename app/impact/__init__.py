@@ -12,6 +12,7 @@ from app.impact.evaluate import (
     summarise,
 )
 from app.impact.model import (
+    RETIRED,
     AffectedCI,
     DependencyCI,
     DependencyResult,
@@ -25,6 +26,7 @@ from app.impact.model import (
 )
 
 __all__ = [
+    "RETIRED",
     "AffectedCI",
     "DependencyCI",
     "DependencyResult",

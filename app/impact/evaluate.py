@@ -378,9 +378,9 @@ class _Evaluation:
     def _add_groups(self, ci: str) -> None:
         state, memberships = self.state, self.memberships
         groups = {}
-        for key, rule, members, min_up in self._requirements(ci):
+        for key, rule, members, size, min_up in self._requirements(ci):
             soften = self.planned and rule.survives_planned
-            group = _Group(ci, rule, len(members), min_up, soften)
+            group = _Group(ci, rule, size, min_up, soften)
             for member in members:
                 if member in self.context_down:
                     group.down += 1
@@ -392,8 +392,13 @@ class _Evaluation:
 
     def _requirements(
         self, ci: str
-    ) -> list[tuple[tuple[str, str | None], _Rule, set[str], int | None]]:
-        """Return each requirement group of ``ci``: key, rule, members, min_up."""
+    ) -> list[tuple[tuple[str, str | None], _Rule, set[str], int, int | None]]:
+        """Return each requirement group of ``ci`` with members in the graph.
+
+        Each comes as key, rule, the members in the graph, the group's size in
+        the estate and min_up. A group none of whose members is in the graph
+        is left out: nothing in it can fail.
+        """
         nodes = self.graph.nodes
         members: dict[tuple[str, str | None], set[str]] = {}
         for member, edge in self.dependencies(ci):
@@ -401,12 +406,14 @@ class _Evaluation:
                 members.setdefault((edge.type, edge.group), set()).add(member)
         redundancy = nodes[ci].redundancy
         policies = parse_redundancy(ci, redundancy) if redundancy else {}
+        sizes = self.graph.group_sizes.get(ci, {})
         requirements = []
         for (rel_type, group), group_members in members.items():
             rule = self.rules[rel_type]
             own = policies.get(rel_type if group is None else f"{rel_type}:{group}")
-            min_up = _min_up(rule, own, len(group_members))
-            requirements.append(((rel_type, group), rule, group_members, min_up))
+            size = max(len(group_members), sizes.get((rel_type, group), 0))
+            min_up = _min_up(rule, own, size)
+            requirements.append(((rel_type, group), rule, group_members, size, min_up))
         return requirements
 
     def _settle(self, worklist: list[str]) -> None:
@@ -434,7 +441,7 @@ class _Evaluation:
 
     def _at_risk(self, ci: str) -> bool:
         """Whether a degraded CI rides out planned loss of something it needs."""
-        if self.state[ci] != _DEGRADED:
+        if not self.planned or self.state[ci] != _DEGRADED:
             return False
         return any(group.softened for group in self.groups.get(ci, {}).values())
 

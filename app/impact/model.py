@@ -129,10 +129,20 @@ def parse_redundancy(ci_id: str, entries: Iterable[str]) -> dict[str, MinUp]:
 
 @dataclass(slots=True)
 class ImpactGraph:
-    """Configuration items by id and the relationships between them."""
+    """Configuration items by id and the relationships between them.
+
+    ``group_sizes`` lets a graph fetched in part still count redundancy right:
+    for a CI, how many active members each of its requirement groups has in
+    the whole estate, keyed by ``(type, group)``, where only some of those
+    members are in the graph. Without an entry a group has the members the
+    graph holds.
+    """
 
     nodes: dict[str, ImpactNode] = field(default_factory=dict)
     edges: list[ImpactEdge] = field(default_factory=list)
+    group_sizes: dict[str, dict[tuple[str, str | None], int]] = field(
+        default_factory=dict
+    )
     outgoing: dict[str, list[ImpactEdge]] = field(default_factory=dict, repr=False)
     incoming: dict[str, list[ImpactEdge]] = field(default_factory=dict, repr=False)
 

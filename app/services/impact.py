@@ -1,9 +1,10 @@
 """Blast radius and root dependencies, answered from the graph.
 
-The graph is walked one step at a time from the starting CIs, one query a
+The graph is walked one step at a time from the starting CIs, one statement a
 step, fetching only what the evaluation needs: the downstream closure and,
-for every CI in it, all its requirements (so redundancy groups are counted
-right). The pure evaluator in ``app.impact`` then decides every state.
+for every CI in it, the size of each requirement group (so redundancy is
+counted right without reading members that cannot fail). The pure evaluator
+in ``app.impact`` then decides every state.
 """
 
 import logging
@@ -17,6 +18,7 @@ from app.catalogue import Dependent
 from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
 from app.impact import (
+    RETIRED,
     AffectedCI,
     DependencyResult,
     ImpactEdge,
@@ -34,6 +36,7 @@ from app.settings import Settings
 logger = logging.getLogger(__name__)
 
 OWNER_TYPES = ("OWNED_BY",)
+CUSTOMER_TYPE = "Customer"
 HARD_MAX_DEPTH = 100
 
 
@@ -178,20 +181,21 @@ def analyse_impact(
     started = time.perf_counter()
     check_limits(runtime, max_depth, max_affected)
     start_ids = resolve_starts(runtime, starts)
-    excluded = frozenset(excluded)
-    graph = fetch_downstream(runtime, start_ids, excluded)
+    excluded, context_down = frozenset(excluded), frozenset(context_down)
+    fetched = fetch_downstream(runtime, start_ids, excluded, context_down)
+    graph = fetched.graph
     result = evaluate_impact(
         runtime.catalogue,
         graph,
         start_ids,
         mode=mode,
-        context_down=frozenset(context_down),
+        context_down=context_down,
         excluded=excluded,
         max_depth=max_depth,
         max_affected=max_affected,
     )
-    customers = _customers(runtime, graph, result)
-    owners = _owners(runtime, result)
+    customers = _customers(fetched, result)
+    owners = _owners(fetched, result)
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for ci in result.affected.values():
         counts[(ci.type, ci.state.name)] += 1
@@ -242,36 +246,68 @@ def _impact_types(runtime: Runtime) -> dict[str, list[str]]:
     }
 
 
-def fetch_downstream(
-    runtime: Runtime, start_ids: Sequence[str], excluded: frozenset[str] = frozenset()
-) -> ImpactGraph:
-    """Fetch the downstream closure of the starts and every requirement in it.
+def _counted_types(runtime: Runtime) -> dict[str, list[list[str]]]:
+    """Return, per dependent end, the types whose group sizes a step counts.
 
-    The whole closure is fetched even under a depth limit: a deeper CI can
-    feed back into a nearer one, and the evaluator must see it to get states
-    right and to count what the limits leave out.
+    Three scopes: types with a default redundancy (a CI without policies of
+    its own), types allowing redundancy (a CI with policies), all types (when
+    members down in the context must be found).
     """
-    # TODO(#3): two round trips per step make a host's answer several times
-    # the bare reachability query; fetch the closure and its requirement
-    # edges in one statement instead.
+    relationships = runtime.catalogue.relationships
+    counted = {}
+    for name, dependent in (("source", Dependent.SOURCE), ("target", Dependent.TARGET)):
+        types = runtime.catalogue.impact_types(dependent)
+        counted[f"counted_{name}"] = [
+            [t for t in types if relationships[t].redundancy.default_min_up],
+            [t for t in types if relationships[t].redundancy.allowed],
+            list(types),
+        ]
+    return counted
+
+
+def fetch_downstream(
+    runtime: Runtime,
+    start_ids: Sequence[str],
+    excluded: frozenset[str] = frozenset(),
+    context_down: frozenset[str] = frozenset(),
+) -> "FetchedGraph":
+    """Fetch the downstream closure of the starts with its requirement groups.
+
+    One statement per step reads, for each newly reached CI, the CIs that
+    depend on it and the size of each of its own requirement groups, with
+    the members down in the context. Members outside the closure are counted,
+    not fetched: nothing in them can fail. The whole closure is fetched even
+    under a depth limit: a deeper CI can feed back into a nearer one, and the
+    evaluator must see it to get states right and to count what the limits
+    leave out.
+    """
     builder = _GraphBuilder()
-    types = _impact_types(runtime)
-    for row in runtime.db.read("impact_nodes", ids=list(start_ids)):
-        builder.node(row["node"])
+    params = {
+        **_impact_types(runtime),
+        **_counted_types(runtime),
+        "context": sorted(context_down),
+        "owner_types": list(OWNER_TYPES),
+        "retired": RETIRED,
+    }
     frontier = [i for i in start_ids if i not in excluded]
+    steps = 0
     while frontier:
+        steps += 1
         reached = []
-        for row in _read_batched(runtime, "impact_dependents", frontier, types):
-            node = row["node"]
-            fresh = builder.node(node)
-            if fresh and node["id"] not in excluded and node["status"] != "retired":
-                reached.append(node["id"])
-            builder.edge(row)
-        for row in _read_batched(runtime, "impact_requirements", reached, types):
-            builder.node(row["node"], member_only=True)
-            builder.edge(row)
+        params["with_nodes"] = steps == 1
+        for row in _read_batched(runtime, "impact_step", frontier, params):
+            if row["node"] is not None:
+                builder.node(row["node"])
+            builder.owners[row["id"]] = row["owners"]
+            for source, rel_type, target, group, node in row["dependents"]:
+                fresh = builder.node(node)
+                if fresh and node["id"] not in excluded and node["status"] != RETIRED:
+                    reached.append(node["id"])
+                builder.edge(source, rel_type, target, group)
+            builder.groups(row["id"], row["groups"])
         frontier = reached
-    return builder.graph()
+    logger.debug("Fetched %d CIs in %d steps", len(builder.nodes), steps)
+    return FetchedGraph(builder.graph(), builder.details, builder.owners)
 
 
 def fetch_upstream(runtime: Runtime, start_ids: Sequence[str]) -> ImpactGraph:
@@ -284,27 +320,43 @@ def fetch_upstream(runtime: Runtime, start_ids: Sequence[str]) -> ImpactGraph:
     while frontier:
         reached = []
         for row in _read_batched(runtime, "impact_requirements", frontier, types):
-            if builder.node(row["node"]) and row["node"]["status"] != "retired":
+            if builder.node(row["node"]) and row["node"]["status"] != RETIRED:
                 reached.append(row["node"]["id"])
-            builder.edge(row)
+            builder.edge(row["source"], row["type"], row["target"], row.get("group"))
         frontier = reached
     return builder.graph()
 
 
 def _read_batched(
-    runtime: Runtime, statement: str, ids: list[str], types: dict[str, list[str]]
+    runtime: Runtime, statement: str, ids: list[str], params: dict[str, Any]
 ) -> Iterable[dict[str, Any]]:
     for batch in batches(ids, runtime.settings.batch_size):
-        yield from runtime.db.read(statement, ids=list(batch), **types)
+        yield from runtime.db.read_values(statement, ids=list(batch), **params)
+
+
+@dataclass
+class FetchedGraph:
+    """The part of the graph an impact question reads.
+
+    ``details`` holds each customer's SLA tier and contact, ``owners`` the
+    owners of every CI in the closure, by CI id.
+    """
+
+    graph: ImpactGraph
+    details: dict[str, dict[str, Any]]
+    owners: dict[str, list[dict[str, Any]]]
 
 
 class _GraphBuilder:
-    """Collects nodes and edges as rows arrive; each edge once."""
+    """Collects nodes, edges and requirement group sizes as rows arrive."""
 
     def __init__(self) -> None:
         self.nodes: dict[str, ImpactNode] = {}
         self.expanded: set[str] = set()
         self.edges: dict[tuple[str, str, str], ImpactEdge] = {}
+        self.sizes: dict[str, dict[tuple[str, str | None], int]] = {}
+        self.details: dict[str, dict[str, Any]] = {}
+        self.owners: dict[str, list[dict[str, Any]]] = {}
 
     def node(self, row: dict[str, Any], member_only: bool = False) -> bool:
         """Add a node; return True when it is newly reached downstream."""
@@ -318,42 +370,50 @@ class _GraphBuilder:
                 status=row["status"],
                 redundancy=tuple(row.get("redundancy") or ()),
             )
+            if row["type"] == CUSTOMER_TYPE:
+                self.details[node_id] = {
+                    "sla_tier": row.get("sla_tier"),
+                    "contact_email": row.get("contact_email"),
+                }
         if member_only or node_id in self.expanded:
             return False
         self.expanded.add(node_id)
         return True
 
-    def edge(self, row: dict[str, Any]) -> None:
-        """Add the relationship a row describes, once."""
-        source, rel_type, target = row["source"], row["type"], row["target"]
+    def edge(self, source: str, rel_type: str, target: str, group: str | None):
+        """Add a relationship, once."""
         key = (source, rel_type, target)
         if key not in self.edges:
-            self.edges[key] = ImpactEdge(source, target, rel_type, row.get("group"))
+            self.edges[key] = ImpactEdge(source, target, rel_type, group)
+
+    def groups(self, ci_id: str, groups: list[list[Any]]) -> None:
+        """Record a CI's requirement group sizes and its members down in context."""
+        sizes = self.sizes.setdefault(ci_id, {})
+        for rel_type, group, size, down in groups:
+            sizes[rel_type, group] = size
+            for source, target, member in down:
+                self.node(member, member_only=True)
+                self.edge(source, rel_type, target, group)
 
     def graph(self) -> ImpactGraph:
         """Return the collected graph."""
-        return ImpactGraph.from_rows(self.nodes.values(), self.edges.values())
+        graph = ImpactGraph.from_rows(self.nodes.values(), self.edges.values())
+        graph.group_sizes = self.sizes
+        return graph
 
 
-def _customers(
-    runtime: Runtime, graph: ImpactGraph, result: ImpactResult
-) -> list[CustomerImpact]:
-    customers = [ci for ci in result.affected.values() if ci.type == "Customer"]
-    if not customers:
-        return []
-    details = {
-        row["id"]: row
-        for batch in batches([c.id for c in customers], runtime.settings.batch_size)
-        for row in runtime.db.read("impact_customer_details", ids=list(batch))
-    }
+def _customers(fetched: FetchedGraph, result: ImpactResult) -> list[CustomerImpact]:
+    graph = fetched.graph
     found = []
-    for customer in customers:
+    for customer in result.affected.values():
+        if customer.type != CUSTOMER_TYPE:
+            continue
         used = [
             result.affected[edge.target]
             for edge in graph.outgoing.get(customer.id, [])
             if edge.target in result.affected
         ]
-        detail = details.get(customer.id, {})
+        detail = fetched.details.get(customer.id, {})
         found.append(
             CustomerImpact(
                 customer, detail.get("sla_tier"), detail.get("contact_email"), used
@@ -362,15 +422,10 @@ def _customers(
     return found
 
 
-def _owners(runtime: Runtime, result: ImpactResult) -> list[Owner]:
+def _owners(fetched: FetchedGraph, result: ImpactResult) -> list[Owner]:
     owners: dict[str, Owner] = {}
-    ids = list(result.affected)
-    for batch in batches(ids, runtime.settings.batch_size):
-        rows = runtime.db.read(
-            "impact_owners", ids=list(batch), owner_types=list(OWNER_TYPES)
-        )
-        for row in rows:
-            data = row["owner"]
+    for ci_id in result.affected:
+        for data in fetched.owners.get(ci_id, ()):
             owner = owners.get(data["id"])
             if owner is None:
                 owner = owners[data["id"]] = Owner(
@@ -382,7 +437,7 @@ def _owners(runtime: Runtime, result: ImpactResult) -> list[Owner]:
                     data.get("email"),
                     data.get("on_call"),
                 )
-            owner.owned.append(row["ci_id"])
+            owner.owned.append(ci_id)
     return sorted(owners.values(), key=lambda o: (o.support_level or 9, o.key))
 
 
