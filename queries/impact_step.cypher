@@ -27,10 +27,14 @@ CALL (n) {
 CALL (n) {
   // Only groups whose size can matter are counted: types with a default
   // redundancy, those the CI sets its own policy for, and every type when
-  // members down in the context must be found.
+  // members down in the context must be found: in every CI when
+  // $context_everywhere, else in those of $context_dependents.
   WITH n,
-       CASE WHEN size($context) > 0 THEN 2 WHEN n.redundancy IS NULL THEN 0
-       ELSE 1 END AS scope
+       CASE
+         WHEN $context_everywhere OR n.id IN $context_dependents THEN 2
+         WHEN n.redundancy IS NULL THEN 0
+         ELSE 1
+       END AS scope
   CALL (n, scope) {
     MATCH (n)-[r:$any($counted_source[scope])]->(m:CI)
     RETURN r, m

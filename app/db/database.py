@@ -178,6 +178,15 @@ class Tx:
         result = self._tx.run(self._statements.get(statement), params)
         return [native(record.data()) for record in result]
 
+    def run_values(self, statement: str, /, **params: Any) -> list[Row]:
+        """Run a statement returning only plain values, without conversion.
+
+        See ``Database.read_values``.
+        """
+        result = self._tx.run(self._statements.get(statement), params)
+        keys = result.keys()
+        return [dict(zip(keys, record, strict=True)) for record in result]
+
 
 def native(value: Any) -> Any:
     """Turn driver temporal values into Python ones, recursively."""

@@ -12,9 +12,11 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from app.catalogue import Dependent
+from app.db import Tx
 from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
 from app.impact import (
@@ -38,6 +40,9 @@ logger = logging.getLogger(__name__)
 OWNER_TYPES = ("OWNED_BY",)
 CUSTOMER_TYPE = "Customer"
 HARD_MAX_DEPTH = 100
+# Up to this many CIs down in the context, their dependents are looked up
+# first, so that only those CIs' requirement groups are searched for them.
+CONTEXT_LOOKUP_LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -124,24 +129,36 @@ class ImpactReport:
         }
 
 
-def resolve_starts(runtime: Runtime, starts: Sequence[StartSpec]) -> list[str]:
-    """Turn ids and references into ids; NOT_FOUND names every unknown one."""
+def resolve_starts(
+    runtime: Runtime, starts: Sequence[StartSpec], *, check_ids: bool = True
+) -> list[str]:
+    """Turn ids and references into ids; NOT_FOUND names every unknown one.
+
+    With ``check_ids`` false, starts given by id are taken as they are, for a
+    caller that finds out itself whether they exist (see ``missing_starts``).
+    """
     if not starts:
         raise CMDBError.single(
             "starts", ErrorCode.INVALID_VALUE, "give at least one starting CI"
         )
     refs = {spec.ref for spec in starts if spec.ref is not None}
     by_ref = {ref: ci["id"] for ref, ci in fetch_cis(runtime, refs).items()}
+    missing = [str(ref) for ref in refs if ref not in by_ref]
     ids = [spec.id for spec in starts if spec.id is not None]
-    found = {row["node"]["id"] for row in runtime.db.read("impact_nodes", ids=ids)}
-    missing = [f"id {i}" for i in ids if i not in found]
-    missing += [str(ref) for ref in refs if ref not in by_ref]
+    if check_ids:
+        found = {row["node"]["id"] for row in runtime.db.read("impact_nodes", ids=ids)}
+        missing += [f"id {i}" for i in ids if i not in found]
     if missing:
-        raise CMDBError.single(
-            "starts", ErrorCode.NOT_FOUND, f"no such CI: {', '.join(sorted(missing))}"
-        )
+        raise missing_starts(missing)
     resolved = [spec.id or by_ref[spec.ref] for spec in starts]
     return list(dict.fromkeys(resolved))
+
+
+def missing_starts(missing: Iterable[str]) -> CMDBError:
+    """Return the NOT_FOUND error naming starting CIs that do not exist."""
+    return CMDBError.single(
+        "starts", ErrorCode.NOT_FOUND, f"no such CI: {', '.join(sorted(missing))}"
+    )
 
 
 def check_limits(runtime: Runtime, max_depth: int | None, max_affected: int | None):
@@ -180,10 +197,13 @@ def analyse_impact(
     """Evaluate what the starting CIs hurt, with customers and owners."""
     started = time.perf_counter()
     check_limits(runtime, max_depth, max_affected)
-    start_ids = resolve_starts(runtime, starts)
+    start_ids = resolve_starts(runtime, starts, check_ids=False)
     excluded, context_down = frozenset(excluded), frozenset(context_down)
     fetched = fetch_downstream(runtime, start_ids, excluded, context_down)
     graph = fetched.graph
+    missing = [f"id {ci}" for ci in start_ids if ci not in graph.nodes]
+    if missing:
+        raise missing_starts(missing)
     result = evaluate_impact(
         runtime.catalogue,
         graph,
@@ -281,11 +301,27 @@ def fetch_downstream(
     evaluator must see it to get states right and to count what the limits
     leave out.
     """
+    return runtime.db.read_transaction(
+        partial(_fetch_downstream, runtime, start_ids, excluded, context_down)
+    )
+
+
+def _fetch_downstream(
+    runtime: Runtime,
+    start_ids: Sequence[str],
+    excluded: frozenset[str],
+    context_down: frozenset[str],
+    tx: Tx,
+) -> "FetchedGraph":
     builder = _GraphBuilder()
+    types = _impact_types(runtime)
+    context_dependents = _context_dependents(runtime, tx, context_down, types)
     params = {
-        **_impact_types(runtime),
+        **types,
         **_counted_types(runtime),
         "context": sorted(context_down),
+        "context_everywhere": context_dependents is None,
+        "context_dependents": sorted(context_dependents or ()),
         "owner_types": list(OWNER_TYPES),
         "retired": RETIRED,
     }
@@ -295,7 +331,7 @@ def fetch_downstream(
         steps += 1
         reached = []
         params["with_nodes"] = steps == 1
-        for row in _read_batched(runtime, "impact_step", frontier, params):
+        for row in _read_batched(runtime, tx, "impact_step", frontier, params):
             if row["node"] is not None:
                 builder.node(row["node"])
             builder.owners[row["id"]] = row["owners"]
@@ -311,15 +347,19 @@ def fetch_downstream(
 
 
 def fetch_upstream(runtime: Runtime, start_ids: Sequence[str]) -> ImpactGraph:
-    """Fetch everything the starts rely on, one step at a time."""
+    """Fetch everything the starts rely on, one step at a time, in one read."""
+    return runtime.db.read_transaction(partial(_fetch_upstream, runtime, start_ids))
+
+
+def _fetch_upstream(runtime: Runtime, start_ids: Sequence[str], tx: Tx) -> ImpactGraph:
     builder = _GraphBuilder()
     types = _impact_types(runtime)
-    for row in runtime.db.read("impact_nodes", ids=list(start_ids)):
+    for row in tx.run_values("impact_nodes", ids=list(start_ids)):
         builder.node(row["node"])
     frontier = list(start_ids)
     while frontier:
         reached = []
-        for row in _read_batched(runtime, "impact_requirements", frontier, types):
+        for row in _read_batched(runtime, tx, "impact_requirements", frontier, types):
             if builder.node(row["node"]) and row["node"]["status"] != RETIRED:
                 reached.append(row["node"]["id"])
             builder.edge(row["source"], row["type"], row["target"], row.get("group"))
@@ -327,11 +367,30 @@ def fetch_upstream(runtime: Runtime, start_ids: Sequence[str]) -> ImpactGraph:
     return builder.graph()
 
 
+def _context_dependents(
+    runtime: Runtime,
+    tx: Tx,
+    context_down: frozenset[str],
+    types: dict[str, list[str]],
+) -> set[str] | None:
+    """Return the CIs with a member down in the context, or None for "look in all".
+
+    A few context CIs are cheaper to follow one step than to look for among
+    the members of every CI in the closure; many are not.
+    """
+    if len(context_down) > CONTEXT_LOOKUP_LIMIT:
+        return None
+    rows = _read_batched(
+        runtime, tx, "impact_context_dependents", sorted(context_down), types
+    )
+    return {row["id"] for row in rows}
+
+
 def _read_batched(
-    runtime: Runtime, statement: str, ids: list[str], params: dict[str, Any]
+    runtime: Runtime, tx: Tx, statement: str, ids: list[str], params: dict[str, Any]
 ) -> Iterable[dict[str, Any]]:
     for batch in batches(ids, runtime.settings.batch_size):
-        yield from runtime.db.read_values(statement, ids=list(batch), **params)
+        yield from tx.run_values(statement, ids=list(batch), **params)
 
 
 @dataclass
