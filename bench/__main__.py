@@ -19,13 +19,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=120, help="soak duration")
     parser.add_argument("--clients", type=int, default=8, help="soak clients")
+    parser.add_argument(
+        "--starts",
+        help="impact: comma-separated start types to measure "
+        "(default Host,Datastore,StorageArray,Site)",
+    )
     arguments = parser.parse_args()
     configure_logging("WARNING")
     vms, seed, reload = arguments.vms, arguments.seed, arguments.reload
     if "load" in arguments.which:
         load.run(vms=vms or 30_000, seed=seed)
     if "impact" in arguments.which:
-        impact.run(vms=vms or 300_000, seed=seed, reload=reload)
+        types = arguments.starts.split(",") if arguments.starts else None
+        impact.run(vms=vms or 300_000, seed=seed, reload=reload, types=types)
     if "vsphere" in arguments.which:
         vsphere.run(vms=vms or 2000)
     if "incidents" in arguments.which:

@@ -61,6 +61,8 @@ EXCLUDED_FIELDS = {**MANUAL_FIELDS, "state": None, "depth": None, "reason": None
 PRIORITY_KINDS = (LinkKind.COMPUTED, LinkKind.MANUAL, LinkKind.DO_NOT_NOTIFY)
 AFFECTED_STATES = ("down", "degraded")
 STALE_RETRIES = 3
+# Incidents feed each other's context; passes over the open ones until settled.
+MAX_RECOMPUTE_PASSES = 3
 
 
 @dataclass(frozen=True)
@@ -642,19 +644,33 @@ def recompute_open_incidents(
 ) -> int:
     """Recompute every other open incident, since what is down has changed.
 
-    Each one sees the others as they are stored when its turn comes.
+    Each one sees the others as they are stored when its turn comes. Incidents
+    feed each other's context, so when a pass over two or more changed any
+    links, another pass follows (an earlier one may depend on a later one),
+    until a pass changes nothing or ``MAX_RECOMPUTE_PASSES`` have run.
+    Returns how many incidents were recomputed (counting each once).
     """
     reason = f"incident {exclude_incident_id} {because}" if because else None
-    # TODO(#6): one pass in creation order; a chain of incidents that feed
-    # each other's context can need a second pass to settle.
     rows = runtime.db.read(
         "incident_open_ids",
         open_statuses=[str(status) for status in OPEN_STATUSES],
         exclude_id=exclude_incident_id,
     )
-    for row in rows:
-        recompute_links(runtime, row["id"], context, because=reason)
-    return len(rows)
+    ids = [row["id"] for row in rows]
+    for number in range(1, MAX_RECOMPUTE_PASSES + 1):
+        changed = 0
+        for incident_id in ids:
+            changes = recompute_links(runtime, incident_id, context, because=reason)
+            changed += bool(changes.written or changes.deletes)
+        if len(ids) < 2 or not changed:
+            break
+        if number == MAX_RECOMPUTE_PASSES:
+            logger.warning(
+                "Open incidents still changing after %d recompute passes: %s",
+                number,
+                ", ".join(ids),
+            )
+    return len(ids)
 
 
 def refresh_incident(

@@ -69,6 +69,18 @@ def test_resolving_the_first_incident_restores_the_cluster_in_the_second(estate)
     assert links(estate, second)["Cluster:c1"] == ("computed", "degraded")
 
 
+def test_with_three_open_incidents_each_counts_the_other_two(estate):
+    first = make_incident(estate, "Host:h1")
+    second = make_incident(estate, "VirtualMachine:vm2")
+
+    make_incident(estate, "Host:h2")
+
+    assert links(estate, first)["Cluster:c1"] == ("computed", "down")
+    assert links(estate, first)["Service:web"] == ("computed", "down")
+    assert links(estate, second)["Service:web"] == ("computed", "down")
+    assert "Cluster:c1" not in links(estate, second)
+
+
 def test_down_in_open_incidents_names_starts_and_down_links(estate, ids):
     first = make_incident(estate, "Host:h1")
 
