@@ -440,6 +440,26 @@ def stored_blast_radius(runtime: Runtime, change_id: str) -> list[dict[str, Any]
     return runtime.db.read("change_affected", id=change_id)
 
 
+def blast_radius_page(
+    runtime: Runtime,
+    change_id: str,
+    *,
+    first: int,
+    offset: int = 0,
+    type_name: str | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Return one page of the stored blast radius, nearest first, and the total."""
+    require_change(runtime, change_id)
+    [row] = runtime.db.read(
+        "change_affected_page",
+        id=change_id,
+        type=type_name,
+        offset=offset,
+        limit=first,
+    )
+    return row["page"], row["total"]
+
+
 def stored_owners(runtime: Runtime, change_id: str) -> list[dict[str, Any]]:
     """Return the teams and people the change notifies."""
     return runtime.db.read("change_owners", id=change_id)

@@ -179,15 +179,20 @@ class ChangeRequest:
         type: str | None = None,
     ) -> ChangeImpactPage:
         info.context.require(Permission.READ)
-        # TODO(#7): page in Cypher; very large radii are read whole, then sliced.
-        rows = change_service.stored_blast_radius(info.context.runtime, str(self.id))
-        rows = [r for r in rows if type is None or r["ci"]["type"] == type]
+        runtime = info.context.runtime
+        maximum = runtime.settings.max_page_size
+        if not 1 <= first <= maximum:
+            raise CMDBError.single(
+                "first", ErrorCode.INVALID_VALUE, f"must be 1 to {maximum}"
+            )
         offset = _offset(after)
-        page = rows[offset : offset + first]
-        more = offset + first < len(rows)
+        page, total = change_service.blast_radius_page(
+            runtime, str(self.id), first=first, offset=offset, type_name=type
+        )
+        more = offset + first < total
         return ChangeImpactPage(
             items=[_impact(row) for row in page],
-            total=len(rows),
+            total=total,
             next_cursor=str(offset + first) if more else None,
         )
 

@@ -66,6 +66,48 @@ def test_create_and_submit_show_blast_radius_and_risk(graphql, ci_id):
     assert submitted["owners"] == [{"ci": {"key": "virt"}, "ownedAffected": 1}]
 
 
+PAGE = """
+query($id: ID!, $first: Int!, $after: String) {
+  changeRequest(id: $id) {
+    affectedCount
+    blastRadius(first: $first, after: $after) {
+      total nextCursor items { ci { key } depth }
+    }
+  }
+}
+"""
+
+
+def test_blast_radius_pages_nearest_first(graphql, ci_id):
+    change = create(graphql, ci_id("Host:h1"))
+    graphql(SUBMIT, id=change["id"])
+
+    pages, after = [], None
+    while True:
+        data = graphql(PAGE, id=change["id"], first=2, after=after)["data"]
+        radius = data["changeRequest"]["blastRadius"]
+        pages.append(radius["items"])
+        after = radius["nextCursor"]
+        if after is None:
+            break
+
+    items = [item for page in pages for item in page]
+    assert radius["total"] == data["changeRequest"]["affectedCount"] == len(items)
+    assert all(len(page) <= 2 for page in pages)
+    assert len(pages) > 1
+    depths = [item["depth"] for item in items]
+    assert depths == sorted(depths)
+    assert len({item["ci"]["key"] for item in items}) == len(items)
+
+
+def test_blast_radius_page_size_is_bounded(graphql, ci_id):
+    change = create(graphql, ci_id("Host:h1"))
+
+    result = graphql(PAGE, id=change["id"], first=0)
+
+    assert result["errors"][0]["extensions"]["field"] == "first"
+
+
 def test_overlapping_changes_report_each_other(graphql, ci_id):
     first = create(graphql, ci_id("Host:h1"))
     second = create(graphql, ci_id("Host:h2"))
