@@ -687,7 +687,7 @@ def _snapshot(runtime: Runtime, incident_id: str) -> Snapshot:
     snapshot = Snapshot(
         incident_id, incident["version"], [start["id"] for start in incident["starts"]]
     )
-    for row in runtime.db.read("incident_links_all", id=incident_id):
+    for row in runtime.db.read_values("incident_links_all", id=incident_id):
         snapshot.links[row["ci_id"]] = row["link"]
     return snapshot
 

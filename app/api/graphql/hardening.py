@@ -9,11 +9,14 @@ import strawberry
 from graphql import GraphQLError, GraphQLResolveInfo
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -24,6 +27,9 @@ from app.api.graphql.errors import ErrorCodes
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+# Distinct query documents whose parse and validation are kept.
+DOCUMENT_CACHE_SIZE = 256
 
 
 class ServedSchema(strawberry.Schema):
@@ -73,11 +79,20 @@ def _has_resolver(info: GraphQLResolveInfo) -> bool:
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """Assemble the served schema with the limits the settings give."""
+    # The limiters' validation rules are built once, so that every request
+    # validates with the same rules and the validation cache can answer
+    # repeated documents (parsing and validating cost more than a small
+    # answer's database work).
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+    ]
     extensions: list[Any] = [
         ErrorCodes,
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_query_aliases),
+        partial(AddValidationRules, rules),
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
+        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         ResolversInThreads,
     ]
     if not settings.graphql_introspection:
