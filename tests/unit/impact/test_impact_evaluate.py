@@ -737,3 +737,22 @@ def test_dependency_limits_are_reported(catalogue):
 
     assert "rack-1" not in result.dependencies
     assert (result.limit_hit, result.omitted) == (True, 1)
+
+
+def test_group_sizes_count_members_the_graph_does_not_hold(catalogue):
+    cluster = make_ci("cluster-1", "active", "MEMBER_OF=2")
+    graph = make_graph([("host-1", "MEMBER_OF", "cluster-1")], cluster)
+    graph.group_sizes = {"cluster-1": {("MEMBER_OF", None): 3}}
+
+    result = evaluate_impact(catalogue, graph, ["host-1"])
+
+    assert str(result.affected["cluster-1"].state) == "degraded"
+
+
+def test_without_group_sizes_the_graph_holds_every_member(catalogue):
+    cluster = make_ci("cluster-1", "active", "MEMBER_OF=2")
+    graph = make_graph([("host-1", "MEMBER_OF", "cluster-1")], cluster)
+
+    result = evaluate_impact(catalogue, graph, ["host-1"])
+
+    assert str(result.affected["cluster-1"].state) == "down"
