@@ -8,6 +8,7 @@ in ``app.impact`` then decides every state.
 """
 
 import logging
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -338,7 +339,7 @@ def _fetch_downstream(
         for row in _read_batched(runtime, tx, "impact_step", frontier, params):
             if row["node"] is not None:
                 builder.node(row["node"])
-            builder.owners[row["id"]] = row["owners"]
+            builder.owned(row["id"], row["owners"])
             for source, rel_type, target, group, node in row["dependents"]:
                 fresh = builder.node(node)
                 if fresh and node["id"] not in excluded and node["status"] != RETIRED:
@@ -347,7 +348,9 @@ def _fetch_downstream(
             builder.groups(row["id"], row["groups"])
         frontier = reached
     logger.debug("Fetched %d CIs in %d steps", len(builder.nodes), steps)
-    return FetchedGraph(builder.graph(), builder.details, builder.owners)
+    return FetchedGraph(
+        builder.graph(), builder.details, builder.owned_by, builder.owners
+    )
 
 
 def fetch_upstream(runtime: Runtime, start_ids: Sequence[str]) -> ImpactGraph:
@@ -401,13 +404,15 @@ def _read_batched(
 class FetchedGraph:
     """The part of the graph an impact question reads.
 
-    ``details`` holds each customer's SLA tier and contact, ``owners`` the
-    owners of every CI in the closure, by CI id.
+    ``details`` holds each customer's SLA tier and contact; ``owned_by`` the
+    ids of the owners of every CI in the closure, by CI id, and ``owners``
+    each owner once, by id.
     """
 
     graph: ImpactGraph
     details: dict[str, dict[str, Any]]
-    owners: dict[str, list[dict[str, Any]]]
+    owned_by: dict[str, tuple[str, ...]]
+    owners: dict[str, dict[str, Any]]
 
 
 class _GraphBuilder:
@@ -419,7 +424,8 @@ class _GraphBuilder:
         self.edges: dict[tuple[str, str, str], ImpactEdge] = {}
         self.sizes: dict[str, dict[tuple[str, str | None], int]] = {}
         self.details: dict[str, dict[str, Any]] = {}
-        self.owners: dict[str, list[dict[str, Any]]] = {}
+        self.owned_by: dict[str, tuple[str, ...]] = {}
+        self.owners: dict[str, dict[str, Any]] = {}
 
     def node(self, row: dict[str, Any], member_only: bool = False) -> bool:
         """Add a node; return True when it is newly reached downstream."""
@@ -427,10 +433,10 @@ class _GraphBuilder:
         if node_id not in self.nodes:
             self.nodes[node_id] = ImpactNode(
                 id=node_id,
-                type=row["type"],
+                type=_interned(row["type"]),
                 key=row["key"],
                 name=row["name"],
-                status=row["status"],
+                status=_interned(row["status"]),
                 redundancy=tuple(row.get("redundancy") or ()),
             )
             if row["type"] == CUSTOMER_TYPE:
@@ -442,6 +448,13 @@ class _GraphBuilder:
             return False
         self.expanded.add(node_id)
         return True
+
+    def owned(self, ci_id: str, owners: list[dict[str, Any]]) -> None:
+        """Record who owns a CI, keeping each owner's details once."""
+        if owners:
+            self.owned_by[ci_id] = tuple(owner["id"] for owner in owners)
+            for owner in owners:
+                self.owners.setdefault(owner["id"], owner)
 
     def edge(self, source: str, rel_type: str, target: str, group: str | None):
         """Add a relationship, once."""
@@ -463,6 +476,11 @@ class _GraphBuilder:
         graph = ImpactGraph.from_rows(self.nodes.values(), self.edges.values())
         graph.group_sizes = self.sizes
         return graph
+
+
+def _interned(value: Any) -> Any:
+    """Share one copy of the few distinct type and status names."""
+    return sys.intern(value) if isinstance(value, str) else value
 
 
 def _customers(fetched: FetchedGraph, result: ImpactResult) -> list[CustomerImpact]:
@@ -488,10 +506,11 @@ def _customers(fetched: FetchedGraph, result: ImpactResult) -> list[CustomerImpa
 def _owners(fetched: FetchedGraph, result: ImpactResult) -> list[Owner]:
     owners: dict[str, Owner] = {}
     for ci_id in result.affected:
-        for data in fetched.owners.get(ci_id, ()):
-            owner = owners.get(data["id"])
+        for owner_id in fetched.owned_by.get(ci_id, ()):
+            owner = owners.get(owner_id)
             if owner is None:
-                owner = owners[data["id"]] = Owner(
+                data = fetched.owners[owner_id]
+                owner = owners[owner_id] = Owner(
                     data["id"],
                     data["type"],
                     data["key"],
