@@ -304,8 +304,8 @@ def fetch_downstream(
     """
     # TODO(#3): a storage array's radius (about 116,000 CIs at a million) takes
     # about 20 s and a site's 48 s, mostly decoding rows and evaluating in
-    # Python, and peaks above 1 GiB; the one-second aim needs the walk and
-    # the group counting done inside the server, or a resident compact graph.
+    # Python; the one-second aim needs the walk and the group counting done
+    # inside the server, or a resident compact graph.
     return runtime.db.read_transaction(
         partial(_fetch_downstream, runtime, start_ids, excluded, context_down)
     )
