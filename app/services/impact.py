@@ -151,7 +151,7 @@ def resolve_starts(
         missing += [f"id {i}" for i in ids if i not in found]
     if missing:
         raise missing_starts(missing)
-    resolved = [spec.id or by_ref[spec.ref] for spec in starts]
+    resolved = [spec.id if spec.id is not None else by_ref[spec.ref] for spec in starts]
     return list(dict.fromkeys(resolved))
 
 

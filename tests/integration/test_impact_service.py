@@ -153,6 +153,13 @@ def test_unknown_start_is_not_found(estate):
     assert "Host:nope" in str(raised.value)
 
 
+def test_empty_id_is_not_found(estate):
+    with pytest.raises(CMDBError) as raised:
+        analyse_impact(estate, [StartSpec(id=""), ref("Host:h1")])
+
+    assert raised.value.code is ErrorCode.NOT_FOUND
+
+
 def test_empty_start_set_is_refused(estate):
     with pytest.raises(CMDBError, match="at least one"):
         analyse_impact(estate, [])
