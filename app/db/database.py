@@ -1,7 +1,7 @@
 """The one place that holds a Neo4j driver and runs statements."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import neo4j
@@ -162,7 +162,7 @@ class Database:
         except CONNECTIVITY_ERRORS as error:
             raise DatabaseUnavailableError(error) from error
         if plain:
-            return [dict(zip(keys, record, strict=True)) for record in records]
+            return plain_rows(keys, records)
         return [native(record.data()) for record in records]
 
 
@@ -184,8 +184,12 @@ class Tx:
         See ``Database.read_values``.
         """
         result = self._tx.run(self._statements.get(statement), params)
-        keys = result.keys()
-        return [dict(zip(keys, record, strict=True)) for record in result]
+        return plain_rows(result.keys(), result)
+
+
+def plain_rows(keys: Sequence[str], records: Iterable[neo4j.Record]) -> list[Row]:
+    """Turn records into dicts as the driver decoded them, converting nothing."""
+    return [dict(zip(keys, record, strict=True)) for record in records]
 
 
 def native(value: Any) -> Any:

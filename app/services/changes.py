@@ -449,13 +449,14 @@ def blast_radius_page(
     type_name: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Return one page of the stored blast radius, nearest first, and the total."""
+    limit = page_size(first, runtime.settings.max_page_size)
     require_change(runtime, change_id)
     [row] = runtime.db.read(
         "change_affected_page",
         id=change_id,
         type=type_name,
         offset=offset,
-        limit=first,
+        limit=limit,
     )
     return row["page"], row["total"]
 

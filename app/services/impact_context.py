@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from app.domain.changes import AUTHORISED
 from app.domain.incidents import OPEN_STATUSES, LinkKind
+from app.services.changes import cis_in_active_changes
 from app.services.runtime import Runtime
 
 DOWN = "down"
@@ -17,7 +17,11 @@ def down_in_open_incidents(
 ) -> frozenset[str]:
     """Return the CIs down in open incidents: starting CIs and down links."""
     rows = runtime.db.read_values(
-        "incident_down_in_open", **_incident_params(exclude_incident_id)
+        "incident_down_in_open",
+        open_statuses=[str(status) for status in OPEN_STATUSES],
+        exclude_id=exclude_incident_id,
+        down=DOWN,
+        down_kinds=[str(kind) for kind in DOWN_KINDS],
     )
     return frozenset(row["ci_id"] for row in rows)
 
@@ -33,19 +37,6 @@ def down_elsewhere(
     CIs down in open incidents (but the excluded one) and CIs that
     authorised changes whose window contains ``at`` (now by default) work on.
     """
-    rows = runtime.db.read_values(
-        "impact_down_elsewhere",
-        **_incident_params(exclude_incident_id),
-        change_states=sorted(AUTHORISED),
-        at=at or datetime.now(UTC),
-    )
-    return frozenset(row["ci_id"] for row in rows)
-
-
-def _incident_params(exclude_incident_id: str | None) -> dict[str, object]:
-    return {
-        "open_statuses": [str(status) for status in OPEN_STATUSES],
-        "exclude_id": exclude_incident_id,
-        "down": DOWN,
-        "down_kinds": [str(kind) for kind in DOWN_KINDS],
-    }
+    at = at or datetime.now(UTC)
+    incidents = down_in_open_incidents(runtime, exclude_incident_id=exclude_incident_id)
+    return incidents | cis_in_active_changes(runtime, at)

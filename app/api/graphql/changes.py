@@ -179,15 +179,13 @@ class ChangeRequest:
         type: str | None = None,
     ) -> ChangeImpactPage:
         info.context.require(Permission.READ)
-        runtime = info.context.runtime
-        maximum = runtime.settings.max_page_size
-        if not 1 <= first <= maximum:
-            raise CMDBError.single(
-                "first", ErrorCode.INVALID_VALUE, f"must be 1 to {maximum}"
-            )
         offset = _offset(after)
         page, total = change_service.blast_radius_page(
-            runtime, str(self.id), first=first, offset=offset, type_name=type
+            info.context.runtime,
+            str(self.id),
+            first=first,
+            offset=offset,
+            type_name=type,
         )
         more = offset + first < total
         return ChangeImpactPage(

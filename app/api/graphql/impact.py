@@ -10,6 +10,7 @@ from app.domain.references import CIRef
 from app.impact import AffectedCI, DependencyCI, Mode
 from app.services import impact as impact_service
 from app.services.impact_context import down_elsewhere
+from app.services.pages import page_size
 
 
 @strawberry.enum(description="Failure of the starting CIs, or planned work on them.")
@@ -173,10 +174,7 @@ def _max_page(info: strawberry.Info) -> int:
 def _slice(
     items: list, first: int, after: str | None, maximum: int
 ) -> tuple[list, str | None]:
-    if not 1 <= first <= maximum:
-        raise CMDBError.single(
-            "first", ErrorCode.INVALID_VALUE, f"must be 1 to {maximum}"
-        )
+    page_size(first, maximum)
     try:
         offset = int(after) if after else 0
     except ValueError:
