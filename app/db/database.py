@@ -1,14 +1,15 @@
 """The one place that holds a Neo4j driver and runs statements."""
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.time import Date, DateTime, Duration, Time
 
-from app.db.statements import StatementStore
+from app.db.revisions import REVISIONS_KEPT, GraphChanges
+from app.db.statements import GraphChange, StatementStore
 from app.domain.errors import CMDBError, ErrorCode, Problem
 from app.settings import Settings
 
@@ -43,6 +44,10 @@ class Database:
     One instance per process. Reads are routed as reads; multi-statement
     writes run as managed transaction functions, which the driver retries on
     transient errors, so they must be idempotent.
+
+    Every write transaction that changes CIs or their relationships records
+    one graph revision in the same transaction, naming the CIs it touched
+    (see ``app.db.revisions``); the newest ``revisions_kept`` are kept.
     """
 
     def __init__(
@@ -51,11 +56,13 @@ class Database:
         statements: StatementStore,
         database: str = "neo4j",
         timeout_s: float | None = None,
+        revisions_kept: int = REVISIONS_KEPT,
     ) -> None:
         self.driver = driver
         self.statements = statements
         self.database = database
         self.timeout_s = timeout_s
+        self.revisions_kept = revisions_kept
 
     @classmethod
     def connect(cls, settings: Settings) -> "Database":
@@ -95,19 +102,49 @@ class Database:
         text = self.statements.get(statement)
         return self._execute(text, params, RoutingControl.READ, plain=True)
 
+    def stream_values(self, statement: str, /, **params: Any) -> Iterator[tuple]:
+        """Run a read statement and yield its rows as value tuples, as they come.
+
+        For reads too large to hold as a list (the whole graph): nothing but
+        the current record is kept. Rows hold plain values, as for
+        ``read_values``; the statement runs without a time limit.
+        """
+        query = neo4j.Query(self.statements.get(statement), timeout=0)
+        try:
+            with self.driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS
+            ) as session:
+                for record in session.run(query, params):
+                    yield tuple(record)
+        except CONNECTIVITY_ERRORS as error:
+            raise DatabaseUnavailableError(error) from error
+
     def write(self, statement: str, /, **params: Any) -> list[Row]:
-        """Run one write statement by name in its own transaction."""
-        return self._query(statement, params, RoutingControl.WRITE)
+        """Run one write statement by name in its own transaction.
+
+        A statement that changes the graph runs as a transaction function, so
+        that its graph revision is recorded in the same transaction.
+        """
+        if self.statements.graph_change(statement) is GraphChange.NONE:
+            return self._query(statement, params, RoutingControl.WRITE)
+        return self.transaction(lambda tx: tx.run(statement, **params))
 
     def run_text(self, text: str, /, **params: Any) -> list[Row]:
         """Run rendered statement text (schema statements) as a write."""
         return self._execute(text, params, RoutingControl.WRITE)
 
     def transaction(self, work: Callable[["Tx"], Result]) -> Result:
-        """Run ``work`` in one managed write transaction and return its result."""
+        """Run ``work`` in one managed write transaction and return its result.
+
+        When ``work`` changed the graph, its revision is recorded last, in the
+        same transaction. Each attempt the driver makes gathers its own.
+        """
 
         def unit(tx: ManagedTransaction) -> Result:
-            return work(Tx(tx, self.statements))
+            attempt = Tx(tx, self.statements)
+            result = work(attempt)
+            attempt.record_revision(self.revisions_kept)
+            return result
 
         unit_of_work = neo4j.unit_of_work(timeout=self.timeout_s)(unit)
         try:
@@ -134,10 +171,22 @@ class Database:
 
         Its inner transactions commit as they go, so the outer one may run as
         long as the work takes: it gets no timeout (0), not the server's.
+
+        One that changes the graph cannot record a revision in those inner
+        transactions, so the whole graph is recorded as changed before it
+        starts (a reader notices at once) and again after it stops, even when
+        it failed part way (a reader that read the graph meanwhile reads again).
         """
+        changes_graph = self.statements.graph_change(statement) is not GraphChange.NONE
         query = neo4j.Query(self.statements.get(statement), timeout=0)
-        with self.driver.session(database=self.database) as session:
-            session.run(query, params).consume()
+        if changes_graph:
+            self._record_whole_graph()
+        try:
+            with self.driver.session(database=self.database) as session:
+                session.run(query, params).consume()
+        finally:
+            if changes_graph:
+                self._record_whole_graph()
 
     def ping(self) -> bool:
         """Tell whether the server answers a query."""
@@ -145,6 +194,12 @@ class Database:
             return self.read("health_ping")[0]["ok"] == 1
         except (CMDBError, neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError):
             return False
+
+    def _record_whole_graph(self) -> None:
+        def work(tx: Tx) -> None:
+            tx.changes.add_whole_graph()
+
+        self.transaction(work)
 
     def _query(self, name: str, params: dict, routing: RoutingControl) -> list[Row]:
         return self._execute(self.statements.get(name), params, routing)
@@ -167,16 +222,23 @@ class Database:
 
 
 class Tx:
-    """A managed transaction that runs statements by name."""
+    """A managed transaction that runs statements by name.
+
+    It gathers, in ``changes``, the CIs its statements changed, for the
+    graph revision ``Database.transaction`` records at the end.
+    """
 
     def __init__(self, tx: ManagedTransaction, statements: StatementStore) -> None:
         self._tx = tx
         self._statements = statements
+        self.changes = GraphChanges()
 
     def run(self, statement: str, /, **params: Any) -> list[Row]:
         """Run a statement by name and return its rows as plain dicts."""
         result = self._tx.run(self._statements.get(statement), params)
-        return [native(record.data()) for record in result]
+        rows = [native(record.data()) for record in result]
+        self._note(statement, params)
+        return rows
 
     def run_values(self, statement: str, /, **params: Any) -> list[Row]:
         """Run a statement returning only plain values, without conversion.
@@ -184,7 +246,34 @@ class Tx:
         See ``Database.read_values``.
         """
         result = self._tx.run(self._statements.get(statement), params)
-        return plain_rows(result.keys(), result)
+        rows = plain_rows(result.keys(), result)
+        self._note(statement, params)
+        return rows
+
+    def record_revision(self, kept: int) -> int | None:
+        """Record the graph revision of what this transaction changed, if any.
+
+        Returns the new revision number, or None when nothing was changed.
+        The head stays write-locked until commit, so revisions commit in order.
+        """
+        if not self.changes.touched:
+            return None
+        params = self.changes.revision()
+        revision = self.run("graph_revision_record", **params, keep=kept)[0]["revision"]
+        if params["all"]:
+            logger.debug("Recorded graph revision %d: the whole graph", revision)
+        else:
+            logger.debug(
+                "Recorded graph revision %d: %d CIs", revision, len(params["cis"])
+            )
+        return revision
+
+    def _note(self, statement: str, params: dict[str, Any]) -> None:
+        change = self._statements.graph_change(statement)
+        if change is GraphChange.NAMED:
+            self.changes.add_statement(params)
+        elif change is GraphChange.WHOLE:
+            self.changes.add_whole_graph()
 
 
 def plain_rows(keys: Sequence[str], records: Iterable[neo4j.Record]) -> list[Row]:

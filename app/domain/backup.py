@@ -18,8 +18,11 @@ from app.domain.errors import CMDBError, ErrorCode, Problem
 
 FORMAT = "cmdb-graph-backup"
 FORMAT_VERSION = 1
-# Labels of nodes the service derives again itself (``cmdb schema apply``).
-DERIVED_LABELS = ("CatalogueVersion",)
+# Labels of nodes a backup leaves out: the service derives them again itself
+# (``cmdb schema apply``) or they describe this graph's own past writes (the
+# graph revision log, which a restore starts anew by recording the whole graph
+# as changed).
+DERIVED_LABELS = ("CatalogueVersion", "GraphRevisionHead", "GraphRevision")
 MAX_PROBLEMS = 20
 TAG = "$type"
 

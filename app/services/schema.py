@@ -37,6 +37,8 @@ FIXED_STATEMENTS = (
     "schema_ticket_system_key_unique",
     "schema_ticket_activity_id_unique",
     "schema_ticket_activity_ticket_index",
+    "schema_graph_revision_unique",
+    "schema_graph_revision_head_id_unique",
 )
 
 

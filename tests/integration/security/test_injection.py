@@ -13,7 +13,10 @@ mutation($s: ID!, $t: String!, $d: ID!) {
   relate(input: {sourceId: $s, type: $t, targetId: $d})
 }
 """
-COUNT = "MATCH (n) RETURN count(n) AS n"
+# Every node but the graph revision log, which a graph clear leaves behind.
+COUNT = (
+    "MATCH (n) WHERE NOT (n:GraphRevisionHead OR n:GraphRevision) RETURN count(n) AS n"
+)
 MAX_KEY_LENGTH = 512
 MAX_TEXT_LENGTH = 65_536
 
