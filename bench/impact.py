@@ -78,6 +78,11 @@ def run(
     secret = create_token(runtime, "impact-benchmark", ["admin"]).secret
     server = serve_api(port, **UNCAPPED)
     try:
+        seconds = _wait_for_index(port)
+        console.print(
+            f"Impact index read in {seconds:.0f} s; service at "
+            f"{_rss_mib(server.pid):,.0f} MiB"
+        )
         rows = []
         graph = _whole_graph(runtime)
         for n, (type_name, ids) in enumerate(starts.items()):
@@ -240,8 +245,27 @@ def _whole_graph(runtime: Runtime) -> ImpactGraph:
     return ImpactGraph.from_rows(nodes, edges)
 
 
+def _wait_for_index(port: int, timeout_s: float = 1800) -> float:
+    """Wait until the served process answers from its impact index."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout_s:
+        body = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10).json()
+        if body.get("impact_index") == "ready":
+            return time.perf_counter() - started
+        time.sleep(1)
+    raise RuntimeError(f"the impact index was not read within {timeout_s:.0f} s")
+
+
 def _peak_rss_mib(pid: int) -> float:
+    return _status_mib(pid, "VmHWM:")
+
+
+def _rss_mib(pid: int) -> float:
+    return _status_mib(pid, "VmRSS:")
+
+
+def _status_mib(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field):
             return int(line.split()[1]) / 1024
     return float("nan")

@@ -12,6 +12,7 @@ from app.api.graphql.context import RequestContext
 from app.api.graphql.hardening import build_schema
 from app.api.rest import router as rest_router
 from app.api.security import install_guards, principal_of, request_id_of
+from app.services.impact_index import ImpactIndex
 from app.services.runtime import Runtime
 from app.services.schema import schema_is_current
 from app.settings import Settings, get_settings
@@ -29,6 +30,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
         app.state.runtime = runtime or Runtime.open(settings)
+        if owned and settings.impact_index:
+            app.state.runtime.impact_index = ImpactIndex(app.state.runtime)
+            app.state.runtime.impact_index.start()
         logger.info("Serving the CMDB API against %s", settings.bolt_uri)
         if not settings.auth_enabled:
             logger.warning("Authentication is OFF: every caller acts as admin")
@@ -80,7 +84,15 @@ def create_app(
             "status": "ready" if ready else "not ready",
             "neo4j": "reachable" if database else "unreachable",
             "catalogue": "applied" if catalogue else "not applied",
+            "impact_index": _index_state(runtime),
         }
         return JSONResponse(body, status_code=200 if ready else 503)
 
     return app
+
+
+def _index_state(runtime: Runtime) -> str:
+    """Tell whether impact answers come from memory ("ready"), or from Neo4j."""
+    if runtime.impact_index is None:
+        return "off"
+    return "ready" if runtime.impact_index.ready else "reading"

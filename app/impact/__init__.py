@@ -4,7 +4,9 @@ Pure code: it reads an in-memory graph of configuration items and the
 catalogue, and imports neither the web framework nor the database driver.
 """
 
+from app.impact.compact import CompactGraph
 from app.impact.evaluate import (
+    AffectedCIs,
     downstream_closure,
     evaluate_dependencies,
     evaluate_impact,
@@ -28,6 +30,8 @@ from app.impact.model import (
 __all__ = [
     "RETIRED",
     "AffectedCI",
+    "AffectedCIs",
+    "CompactGraph",
     "DependencyCI",
     "DependencyResult",
     "ImpactEdge",

@@ -1,19 +1,24 @@
 """Impact analysis: what the starting CIs hurt downstream, and what they rely on.
 
-Evaluation is linear in the part of the graph reachable from the starting CIs:
-one breadth-first walk finds the affected CIs, depths and reasons; a worklist
-then settles the states. Every requirement group keeps counters of its down
-and degraded members, and a CI's state only ever gets worse (at most twice),
-so each relationship is looked at a bounded number of times, cycles included.
+Evaluation runs on a ``CompactGraph`` (an ``ImpactGraph`` is numbered into
+one first) and is linear in the part of the graph reachable from the
+starting CIs: one breadth-first walk finds the affected CIs and their depths,
+and, as it passes each relationship, files the CI it left as a member of the
+requirement group of the CI it reached. A worklist then settles the states.
+Every group keeps counters of its down and degraded members, and a CI's state
+only ever gets worse (at most twice), so each relationship is looked at a
+bounded number of times, cycles included. Affected CIs and their reasons are
+made only when asked for, so a large answer costs little until it is read.
 """
 
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from app.catalogue import Catalogue, Dependent, MinUp
+from app.catalogue import Catalogue
+from app.impact.compact import KEY_SPAN, CompactGraph, Rule
 from app.impact.model import (
-    RETIRED,
     STATES_BY_SEVERITY,
     AffectedCI,
     DependencyCI,
@@ -24,33 +29,24 @@ from app.impact.model import (
     ImpactState,
     Mode,
     ReasonStep,
-    parse_redundancy,
 )
 
 _OK, _DEGRADED, _DOWN = 0, 1, 2
-_SOURCE, _TARGET = Dependent.SOURCE, Dependent.TARGET
-
-Neighbours = Callable[[str], list[tuple[str, ImpactEdge]]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    """What the catalogue says about one relationship type, ready for lookups."""
-
-    dependent: Dependent
-    redundancy_allowed: bool
-    default_min_up: MinUp | None
-    survives_planned: bool
-    restarts_on_failure: bool
+# Requirement groups of an evaluation are numbered dependent * _GROUP_SPAN +
+# group key (see KEY_SPAN).
+_GROUP_SPAN = 1 << 32
 
 
 @dataclass(slots=True)
 class _Walk:
-    """A breadth-first walk: CIs in visiting order, depths and the way in."""
+    """A breadth-first walk: CIs in visiting order, depths and the way in.
 
-    order: list[str] = field(default_factory=list)
-    depth: dict[str, int] = field(default_factory=dict)
-    via: dict[str, tuple[str, ImpactEdge]] = field(default_factory=dict)
+    ``via`` maps a reached CI to the CI one hop nearer and the edge between.
+    """
+
+    order: list[int] = field(default_factory=list)
+    depth: "dict[int, int] | array" = field(default_factory=dict)
+    via: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True, eq=False)
@@ -59,17 +55,19 @@ class _Group:
 
     ``min_up`` is None when every member is required. ``soften`` is set in
     planned mode for a type whose dependents survive planned loss: a member
-    down through this evaluation then counts as degraded.
+    down through this evaluation then counts as degraded. ``last`` is the
+    member filed last, so that two relationships to one member count once.
     """
 
-    dependent: str
-    rule: _Rule
+    dependent: int
+    rule: Rule
     size: int
     min_up: int | None
     soften: bool
     down: int = 0
     degraded: int = 0
     softened: int = 0
+    last: int = -1
 
     def state(self) -> int:
         """Return the group's state from its counters."""
@@ -99,7 +97,7 @@ class _Group:
 
 def evaluate_impact(
     catalogue: Catalogue,
-    graph: ImpactGraph,
+    graph: ImpactGraph | CompactGraph,
     starts: Iterable[str],
     *,
     mode: Mode = Mode.FAILURE,
@@ -144,16 +142,19 @@ def evaluate_impact(
     """
     _check_limits(max_depth, max_affected)
     mode, excluded = Mode(mode), frozenset(excluded)
-    given, live, retired = _check_starts(graph, starts, excluded)
-    rules = _rules(catalogue, graph)
-    walk = _walk(live, _impacted_by(graph, rules), _blocked(graph, excluded))
-    evaluation = _Evaluation(graph, rules, walk, mode, frozenset(context_down))
+    compact = _compact(catalogue, graph)
+    given, live, retired = _check_starts(compact, starts, excluded)
+    evaluation = _Evaluation(
+        compact,
+        _numbers(compact, live),
+        mode,
+        context_down=set(_numbers(compact, context_down)),
+        excluded=set(_numbers(compact, excluded)),
+    )
+    walk = _Walk(evaluation.order, evaluation.depth)
     kept, omitted, reason = _cut(walk, len(live), max_depth, max_affected)
-    way_in = {ci: evaluation.way_in(ci, walk) for ci in kept if ci in walk.via}
-    reasons = _reasons(kept, way_in)
-    affected = {ci: evaluation.affected(ci, walk.depth[ci], reasons[ci]) for ci in kept}
     return ImpactResult(
-        affected=affected,
+        affected=AffectedCIs(evaluation, kept),
         starts=given,
         mode=mode,
         limit_hit=omitted > 0,
@@ -168,7 +169,7 @@ def evaluate_impact(
 
 def evaluate_dependencies(
     catalogue: Catalogue,
-    graph: ImpactGraph,
+    graph: ImpactGraph | CompactGraph,
     starts: Iterable[str],
     *,
     max_depth: int | None = None,
@@ -204,17 +205,24 @@ def evaluate_dependencies(
     ['RUNS_ON', 'LOCATED_IN']
     """
     _check_limits(max_depth, max_affected)
-    given, live, retired = _check_starts(graph, starts, frozenset())
-    rules = _rules(catalogue, graph)
-    walk = _walk(live, _dependencies_of(graph, rules), _blocked(graph, frozenset()))
+    compact = _compact(catalogue, graph)
+    given, live, retired = _check_starts(compact, starts, frozenset())
+    walk = _walk(compact, _numbers(compact, live), compact.dependencies.of, set())
     kept, omitted, reason = _cut(walk, len(live), max_depth, max_affected)
-    reasons = _reasons(kept, walk.via)
-    dependencies = {}
-    for ci in kept:
-        node = graph.nodes[ci]
-        dependencies[ci] = DependencyCI(
-            ci, node.type, node.key, node.name, walk.depth[ci], reasons[ci], ci in live
+    reasons = _reasons(compact, kept, walk.via)
+    ids, types, keys, names = compact.ids, compact.types, compact.keys, compact.names
+    dependencies = {
+        ids[ci]: DependencyCI(
+            ids[ci],
+            types[ci],
+            keys[ci],
+            names[ci],
+            walk.depth[ci],
+            reasons[ci],
+            walk.depth[ci] == 0,
         )
+        for ci in kept
+    }
     return DependencyResult(
         dependencies=dependencies,
         starts=given,
@@ -230,7 +238,7 @@ def evaluate_dependencies(
 
 def downstream_closure(
     catalogue: Catalogue,
-    graph: ImpactGraph,
+    graph: ImpactGraph | CompactGraph,
     starts: Iterable[str],
     excluded: Collection[str] = frozenset(),
 ) -> set[str]:
@@ -255,11 +263,11 @@ def downstream_closure(
     >>> sorted(downstream_closure(catalogue, graph, ["vm"]))
     ['vm']
     """
-    excluded = frozenset(excluded)
-    _, live, _ = _check_starts(graph, starts, excluded)
-    rules = _rules(catalogue, graph)
-    walk = _walk(live, _impacted_by(graph, rules), _blocked(graph, excluded))
-    return set(walk.order)
+    compact = _compact(catalogue, graph)
+    _, live, _ = _check_starts(compact, starts, frozenset(excluded))
+    blocked = set(_numbers(compact, excluded))
+    walk = _walk(compact, _numbers(compact, live), compact.dependents.of, blocked)
+    return {compact.ids[ci] for ci in walk.order}
 
 
 def required_subgraph(
@@ -275,19 +283,20 @@ def required_subgraph(
     requirement groups have their true size. Evaluating the subgraph gives the
     same answer as evaluating the whole graph.
     """
-    excluded = frozenset(excluded)
-    given, live, _ = _check_starts(graph, starts, excluded)
-    rules = _rules(catalogue, graph)
-    closure = _walk(live, _impacted_by(graph, rules), _blocked(graph, excluded)).order
-    dependencies = _dependencies_of(graph, rules)
+    compact = _compact(catalogue, graph)
+    given, live, _ = _check_starts(compact, starts, frozenset(excluded))
+    blocked = set(_numbers(compact, excluded))
+    walk = _walk(compact, _numbers(compact, live), compact.dependents.of, blocked)
+    nodes = graph.nodes
     subgraph = ImpactGraph()
     edges = []
-    for ci in [*given, *closure]:
-        subgraph.add_node(graph.nodes[ci])
-    for ci in closure:
-        for member, edge in dependencies(ci):
-            subgraph.add_node(graph.nodes[member])
-            edges.append(edge)
+    for ci in [*given, *(compact.ids[n] for n in walk.order)]:
+        subgraph.add_node(nodes[ci])
+    for ci in walk.order:
+        members, numbers = compact.dependencies.of(ci)
+        for member, edge in zip(members, numbers, strict=True):
+            subgraph.add_node(nodes[compact.ids[member]])
+            edges.append(_edge(compact, edge))
     for edge in edges:
         subgraph.add_edge(edge)
     return subgraph
@@ -302,159 +311,329 @@ def summarise(result: ImpactResult) -> dict[tuple[str, ImpactState], int]:
     >>> summarise(result)
     {('Host', <ImpactState.DOWN: 'down'>): 1}
     """
-    counts: dict[tuple[str, ImpactState], int] = defaultdict(int)
-    for ci in result.affected.values():
-        counts[ci.type, ci.state] += 1
+    affected = result.affected
+    if isinstance(affected, AffectedCIs):
+        counts = affected.counts()
+    else:
+        counts = defaultdict(int)
+        for ci in affected.values():
+            counts[ci.type, ci.state] += 1
     return dict(
         sorted(counts.items(), key=lambda item: (item[0][0], -item[0][1].severity))
     )
 
 
 class _Evaluation:
-    """The states of the reached CIs, settled to a fixed point."""
+    """The states of the reached CIs, settled to a fixed point.
+
+    Per-CI facts live in arrays as long as the graph (a byte per CI for the
+    state, four for the depth and the way in), cheaper than dictionaries once
+    hundreds of thousands of CIs are reached. Requirement groups are kept by
+    ``dependent * _GROUP_SPAN + group key``.
+    """
 
     def __init__(
         self,
-        graph: ImpactGraph,
-        rules: dict[str, _Rule],
-        walk: _Walk,
+        graph: CompactGraph,
+        starts: list[int],
         mode: Mode,
-        context_down: frozenset[str],
+        *,
+        context_down: set[int],
+        excluded: set[int],
     ) -> None:
         self.graph = graph
-        self.rules = rules
         self.mode = mode
         self.planned = mode is Mode.PLANNED
-        self.context_down = context_down
-        self.dependencies = _dependencies_of(graph, rules)
-        self.starts = {ci for ci in walk.order if walk.depth[ci] == 0}
-        self.state = dict.fromkeys(walk.order, _OK)
-        self.sent = dict.fromkeys(walk.order, _OK)
-        self.groups: dict[str, dict[tuple[str, str | None], _Group]] = {}
-        self.memberships: dict[str, list[_Group]] = defaultdict(list)
+        self.groups: dict[int, _Group] = {}
+        self.memberships: dict[int, list[_Group]] = {}
+        self.starts = frozenset(starts)
+        count = len(graph)
+        self.state = bytearray(count)
+        self.depth = array("i", [-1]) * count
+        self.via = array("i", [-1]) * count
+        self.order = self._walk(starts, context_down, excluded)
+        self._count_context(context_down)
+        self._settle([ci for ci in self.order if self.state[ci] != _OK])
+        self._reasons: dict[int, tuple[ReasonStep, ...]] = {}
 
-        # Starts are down; every other CI starts from what context does to it.
-        for ci in walk.order:
-            if ci in self.starts:
-                self.state[ci] = _DOWN
-            else:
-                self._add_groups(ci)
-        self._settle([ci for ci in walk.order if self.state[ci] != _OK])
+    def _walk(
+        self, starts: list[int], context: set[int], excluded: set[int]
+    ) -> list[int]:
+        """Walk breadth first, filing each CI left in the groups of those reached.
 
-    def affected(
-        self, ci: str, depth: int, reason: tuple[ReasonStep, ...]
-    ) -> AffectedCI:
-        """Return the answer for one reached CI."""
-        node = self.graph.nodes[ci]
-        return AffectedCI(
-            id=ci,
-            type=node.type,
-            key=node.key,
-            name=node.name,
-            state=STATES_BY_SEVERITY[self.state[ci]],
-            depth=depth,
-            reason=reason,
-            restarts=self._restarts(ci),
-            at_risk=self._at_risk(ci),
-            start=ci in self.starts,
-        )
-
-    def way_in(self, ci: str, walk: _Walk) -> tuple[str, ImpactEdge]:
-        """Return the way into ``ci`` one hop nearer a start that explains it best.
-
-        Of the CIs one hop nearer, prefer one in the group that made ``ci`` as
-        bad as it is, then the worst of those.
+        Return the reached CIs in visiting order. Starts are down and have no
+        groups; a CI down in the context is counted as down in its groups (see
+        ``_count_context``), not filed.
         """
-        groups, depth = self.groups[ci], walk.depth[ci] - 1
-        best, best_score = walk.via[ci], (-1, -1)
-        for member, edge in self.dependencies(ci):
-            if walk.depth.get(member) == depth:
-                group = groups[edge.type, edge.group]
-                score = (group.state(), self.state[member])
-                if score > best_score:
-                    best, best_score = (member, edge), score
-        return best
+        graph, groups, memberships = self.graph, self.groups, self.memberships
+        retired, keys, dependents = graph.retired, graph.edge_key, graph.dependents.of
+        depth, via, state = self.depth, self.via, self.state
+        order = list(dict.fromkeys(starts))
+        for ci in order:
+            depth[ci] = 0
+            state[ci] = _DOWN
+        for ci in order:
+            nearer = depth[ci] + 1
+            counted = ci not in context
+            filed = []
+            found, edges = dependents(ci)
+            for other, edge in zip(found, edges, strict=True):
+                reached = depth[other]
+                if reached < 0:
+                    if retired[other] or other in excluded:
+                        continue
+                    depth[other] = nearer
+                    via[other] = edge
+                    order.append(other)
+                elif reached == 0:
+                    continue
+                if counted:
+                    key = other * _GROUP_SPAN + keys[edge]
+                    group = groups.get(key)
+                    if group is None:
+                        group = self._group(other, keys[edge])
+                    if group.last != ci:
+                        group.last = ci
+                        filed.append(group)
+            if filed:
+                memberships[ci] = filed
+        return order
 
-    def _add_groups(self, ci: str) -> None:
-        state, memberships = self.state, self.memberships
-        groups = {}
-        for key, rule, members, size, min_up in self._requirements(ci):
-            soften = self.planned and rule.survives_planned
-            group = _Group(ci, rule, size, min_up, soften)
-            for member in members:
-                if member in self.context_down:
-                    group.down += 1
-                elif member in state:
-                    memberships[member].append(group)
-            state[ci] = max(state[ci], group.state())
-            groups[key] = group
-        self.groups[ci] = groups
+    def _group(self, ci: int, key: int) -> _Group:
+        """Make a reached CI's requirement group ``key``, when first met."""
+        graph = self.graph
+        group_number, rule_number = divmod(key, KEY_SPAN)
+        rule = graph.rules[rule_number]
+        own = None
+        policies = graph.policies.get(ci)
+        if policies:
+            name = graph.group_names[group_number]
+            own = policies.get(rule.name if name is None else f"{rule.name}:{name}")
+        size, min_up = 0, rule.min_up(own, 0)
+        if min_up is not None:
+            size = self._size(ci, key)
+            min_up = rule.min_up(own, size)
+        soften = self.planned and rule.survives_planned
+        group = _Group(ci, rule, size, min_up, soften)
+        self.groups[ci * _GROUP_SPAN + key] = group
+        return group
 
-    def _requirements(
-        self, ci: str
-    ) -> list[tuple[tuple[str, str | None], _Rule, set[str], int, int | None]]:
-        """Return each requirement group of ``ci`` with members in the graph.
+    def groups_of(self, ci: int) -> list[_Group]:
+        """Return the requirement groups of a reached CI that count anything."""
+        graph, groups = self.graph, self.groups
+        base, keys = ci * _GROUP_SPAN, graph.edge_key
+        found = {}
+        for edge in graph.dependencies.of(ci)[1]:
+            group = groups.get(base + keys[edge])
+            if group is not None:
+                found[id(group)] = group
+        return list(found.values())
 
-        Each comes as key, rule, the members in the graph, the group's size in
-        the estate and min_up. A group none of whose members is in the graph
-        is left out: nothing in it can fail.
-        """
-        nodes = self.graph.nodes
-        members: dict[tuple[str, str | None], set[str]] = {}
-        for member, edge in self.dependencies(ci):
-            if nodes[member].status != RETIRED:
-                members.setdefault((edge.type, edge.group), set()).add(member)
-        redundancy = nodes[ci].redundancy
-        policies = parse_redundancy(ci, redundancy) if redundancy else {}
-        sizes = self.graph.group_sizes.get(ci, {})
-        requirements = []
-        for (rel_type, group), group_members in members.items():
-            rule = self.rules[rel_type]
-            own = policies.get(rel_type if group is None else f"{rel_type}:{group}")
-            size = max(len(group_members), sizes.get((rel_type, group), 0))
-            min_up = _min_up(rule, own, size)
-            requirements.append(((rel_type, group), rule, group_members, size, min_up))
-        return requirements
+    def _size(self, ci: int, key: int) -> int:
+        """Return how many active members a requirement group has in the estate."""
+        graph = self.graph
+        retired, keys = graph.retired, graph.edge_key
+        found, edges = graph.dependencies.of(ci)
+        members = {
+            member
+            for member, edge in zip(found, edges, strict=True)
+            if keys[edge] == key and not retired[member]
+        }
+        return max(len(members), graph.group_sizes.get(ci, {}).get(key, 0))
 
-    def _settle(self, worklist: list[str]) -> None:
+    def _count_context(self, context: set[int]) -> None:
+        """Count the CIs down in the context as down members of reached CIs."""
+        graph, groups, depth = self.graph, self.groups, self.depth
+        retired, keys = graph.retired, graph.edge_key
+        hurt = []
+        for ci in context:
+            if retired[ci]:
+                continue
+            found, edges = graph.dependents.of(ci)
+            for other, edge in zip(found, edges, strict=True):
+                if depth[other] > 0:
+                    key = keys[edge]
+                    group = groups.get(other * _GROUP_SPAN + key)
+                    if group is None:
+                        group = self._group(other, key)
+                    if group.last != ci:
+                        group.last = ci
+                        group.down += 1
+                        hurt.append(other)
+        state = self.state
+        for ci in hurt:
+            state[ci] = max(state[ci], *(g.state() for g in self.groups_of(ci)))
+
+    def _settle(self, worklist: list[int]) -> None:
         """Pass state changes on to dependents until nothing changes."""
+        state, memberships = self.state, self.memberships
+        sent = bytearray(len(state))
         while worklist:
             ci = worklist.pop()
-            before, after = self.sent[ci], self.state[ci]
+            before, after = sent[ci], state[ci]
             if before == after:
                 continue
-            self.sent[ci] = after
-            state = self.state
-            for group in self.memberships.get(ci, ()):
+            sent[ci] = after
+            for group in memberships.get(ci, ()):
                 group_state = group.shift(before, after)
                 if group_state > state[group.dependent]:
                     state[group.dependent] = group_state
                     worklist.append(group.dependent)
 
-    def _restarts(self, ci: str) -> bool:
+    def affected(self, ci: int) -> AffectedCI:
+        """Return the answer for one reached CI."""
+        graph = self.graph
+        return AffectedCI(
+            id=graph.ids[ci],
+            type=graph.types[ci],
+            key=graph.keys[ci],
+            name=graph.names[ci],
+            state=STATES_BY_SEVERITY[self.state[ci]],
+            depth=self.depth[ci],
+            reason=self.reason(ci),
+            restarts=self._restarts(ci),
+            at_risk=self._at_risk(ci),
+            start=ci in self.starts,
+        )
+
+    def reason(self, ci: int) -> tuple[ReasonStep, ...]:
+        """Return one shortest chain of stored relationships from a start to ``ci``."""
+        chain = []
+        while ci not in self._reasons and ci not in self.starts:
+            nearer, edge = self._way_in(ci)
+            chain.append((ci, edge))
+            ci = nearer
+        reason = self._reasons.get(ci, ())
+        for later, edge in reversed(chain):
+            reason = self._reasons[later] = (*reason, _step(self.graph, edge))
+        return reason
+
+    def _way_in(self, ci: int) -> tuple[int, int]:
+        """Return the way into ``ci`` one hop nearer a start that explains it best.
+
+        Of the CIs one hop nearer, prefer one in the group that made ``ci`` as
+        bad as it is, then the worst of those.
+        """
+        graph, depth, groups, state = self.graph, self.depth, self.groups, self.state
+        edge = self.via[ci]
+        source = graph.edge_source[edge]
+        best = (graph.edge_target[edge] if source == ci else source, edge)
+        best_score = (-1, -1)
+        nearer, base, keys = depth[ci] - 1, ci * _GROUP_SPAN, graph.edge_key
+        found, edges = graph.dependencies.of(ci)
+        for member, edge in zip(found, edges, strict=True):
+            if depth[member] == nearer:
+                group = groups.get(base + keys[edge])
+                score = (_OK if group is None else group.state(), state[member])
+                if score > best_score:
+                    best, best_score = (member, edge), score
+        return best
+
+    def _restarts(self, ci: int) -> bool:
         """Whether a down CI is down only through types that restart it."""
         if self.mode is not Mode.FAILURE or self.state[ci] != _DOWN:
             return False
-        groups = self.groups.get(ci, {}).values()
-        down = [group for group in groups if group.state() == _DOWN]
+        down = [group for group in self.groups_of(ci) if group.state() == _DOWN]
         return bool(down) and all(group.rule.restarts_on_failure for group in down)
 
-    def _at_risk(self, ci: str) -> bool:
+    def _at_risk(self, ci: int) -> bool:
         """Whether a degraded CI rides out planned loss of something it needs."""
         if not self.planned or self.state[ci] != _DEGRADED:
             return False
-        return any(group.softened for group in self.groups.get(ci, {}).values())
+        return any(group.softened for group in self.groups_of(ci))
 
 
-def _min_up(rule: _Rule, override: MinUp | None, size: int) -> int | None:
-    """Return how many members must stay up, or None when all are required.
+class AffectedCIs(Mapping[str, AffectedCI]):
+    """The affected CIs of one evaluation by id, nearest first, made when read.
 
-    The CI's own policy wins when the type allows redundancy, then the type's
-    default.
+    Counting and choosing by type or state read the evaluation directly, so a
+    page of a large answer costs only its own CIs.
     """
-    use_own = override is not None and rule.redundancy_allowed
-    policy = override if use_own else rule.default_min_up
-    return None if policy is None else policy.required(size)
+
+    def __init__(self, evaluation: _Evaluation, kept: list[int]) -> None:
+        self._evaluation = evaluation
+        self._kept = kept
+        self._listed = bytearray(len(evaluation.graph))
+        for ci in kept:
+            self._listed[ci] = 1
+
+    def _number(self, ci_id: object) -> int | None:
+        number = self._evaluation.graph.index.get(ci_id)  # type: ignore[call-overload]
+        if number is None or number >= len(self._listed) or not self._listed[number]:
+            return None
+        return number
+
+    def __getitem__(self, ci_id: str) -> AffectedCI:
+        number = self._number(ci_id)
+        if number is None:
+            raise KeyError(ci_id)
+        return self._evaluation.affected(number)
+
+    def __contains__(self, ci_id: object) -> bool:
+        return self._number(ci_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        ids = self._evaluation.graph.ids
+        return (ids[ci] for ci in self._kept)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def numbers(self) -> list[int]:
+        """Return the numbers of the affected CIs in the graph, in order."""
+        return self._kept
+
+    def counts(self) -> dict[tuple[str, ImpactState], int]:
+        """Count the affected CIs by type and state."""
+        types, state = self._evaluation.graph.types, self._evaluation.state
+        counts: dict[tuple[str, ImpactState], int] = defaultdict(int)
+        for ci in self._kept:
+            counts[types[ci], STATES_BY_SEVERITY[state[ci]]] += 1
+        return dict(counts)
+
+    def select(
+        self, type_name: str | None = None, state: ImpactState | None = None
+    ) -> list[str]:
+        """Return the ids of the affected CIs of one type or state, in order."""
+        evaluation = self._evaluation
+        types, states = evaluation.graph.types, evaluation.state
+        ids = evaluation.graph.ids
+        severity = None if state is None else state.severity
+        return [
+            ids[ci]
+            for ci in self._kept
+            if (type_name is None or types[ci] == type_name)
+            and (severity is None or states[ci] == severity)
+        ]
+
+
+def _compact(catalogue: Catalogue, graph: ImpactGraph | CompactGraph) -> CompactGraph:
+    if isinstance(graph, CompactGraph):
+        return graph
+    return CompactGraph.from_graph(catalogue, graph)
+
+
+def _numbers(graph: CompactGraph, ids: Iterable[str]) -> list[int]:
+    """Return the numbers of the CIs of ``ids`` the graph holds."""
+    index = graph.index
+    return [index[ci] for ci in ids if ci in index]
+
+
+def _step(graph: CompactGraph, edge: int) -> ReasonStep:
+    return ReasonStep(
+        graph.ids[graph.edge_source[edge]],
+        graph.rules[graph.edge_type[edge]].name,
+        graph.ids[graph.edge_target[edge]],
+    )
+
+
+def _edge(graph: CompactGraph, edge: int) -> ImpactEdge:
+    return ImpactEdge(
+        graph.ids[graph.edge_source[edge]],
+        graph.ids[graph.edge_target[edge]],
+        graph.rules[graph.edge_type[edge]].name,
+        graph.group_names[graph.edge_group[edge]],
+    )
 
 
 def _check_limits(max_depth: int | None, max_affected: int | None) -> None:
@@ -465,7 +644,7 @@ def _check_limits(max_depth: int | None, max_affected: int | None) -> None:
 
 
 def _check_starts(
-    graph: ImpactGraph, starts: Iterable[str], excluded: Collection[str]
+    graph: CompactGraph, starts: Iterable[str], excluded: Collection[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Return the starts as given, those taking part, and the retired ones."""
     if isinstance(starts, str):
@@ -473,14 +652,14 @@ def _check_starts(
     given = tuple(dict.fromkeys(starts))
     if not given:
         raise ValueError("impact analysis needs at least one starting CI")
-    unknown = [ci for ci in given if ci not in graph.nodes]
+    unknown = [ci for ci in given if ci not in graph.index]
     if unknown:
         raise ValueError(f"unknown starting CIs: {', '.join(unknown)}")
     clash = [ci for ci in given if ci in excluded]
     if clash:
         raise ValueError(f"starting CIs cannot be excluded: {', '.join(clash)}")
-    retired = tuple(ci for ci in given if graph.nodes[ci].retired)
-    live = tuple(ci for ci in given if not graph.nodes[ci].retired)
+    retired = tuple(ci for ci in given if graph.retired[graph.index[ci]])
+    live = tuple(ci for ci in given if not graph.retired[graph.index[ci]])
     return given, live, retired
 
 
@@ -493,91 +672,29 @@ def _explain_retired(retired: tuple[str, ...], live: tuple[str, ...]) -> str | N
     return f"Retired starting CIs take no part in impact and were skipped: {names}."
 
 
-def _rules(catalogue: Catalogue, graph: ImpactGraph) -> dict[str, _Rule]:
-    """Return the rule of every relationship type, checking the graph uses no other."""
-    rules = {
-        name: _Rule(
-            dependent=rel.dependent,
-            redundancy_allowed=rel.redundancy.allowed,
-            default_min_up=_parse_min_up(rel.redundancy.default_min_up),
-            survives_planned=rel.survives_planned,
-            restarts_on_failure=rel.restarts_on_failure,
-        )
-        for name, rel in catalogue.relationships.items()
-    }
-    unknown = {edge.type for edge in graph.edges} - rules.keys()
-    if unknown:
-        raise ValueError(
-            f"relationship types not in the catalogue: {', '.join(sorted(unknown))}"
-        )
-    return rules
+def _walk(graph: CompactGraph, starts: list[int], neighbours, blocked: set[int]):
+    """Walk breadth first from ``starts``, recording depth and the way in.
 
-
-def _parse_min_up(text: str | None) -> MinUp | None:
-    return None if text is None else MinUp.parse(text)
-
-
-def _impacted_by(graph: ImpactGraph, rules: dict[str, _Rule]) -> Neighbours:
-    """Return a function listing the CIs that suffer when a CI fails."""
-    sources = {name for name, rule in rules.items() if rule.dependent is _SOURCE}
-    targets = {name for name, rule in rules.items() if rule.dependent is _TARGET}
-
-    def impacted(ci: str) -> list[tuple[str, ImpactEdge]]:
-        found = [
-            (edge.source, edge) for edge in graph.incoming[ci] if edge.type in sources
-        ]
-        found += [
-            (edge.target, edge) for edge in graph.outgoing[ci] if edge.type in targets
-        ]
-        return found
-
-    return impacted
-
-
-def _dependencies_of(graph: ImpactGraph, rules: dict[str, _Rule]) -> Neighbours:
-    """Return a function listing the CIs whose failure a CI suffers."""
-    sources = {name for name, rule in rules.items() if rule.dependent is _SOURCE}
-    targets = {name for name, rule in rules.items() if rule.dependent is _TARGET}
-
-    def dependencies(ci: str) -> list[tuple[str, ImpactEdge]]:
-        found = [
-            (edge.target, edge) for edge in graph.outgoing[ci] if edge.type in sources
-        ]
-        found += [
-            (edge.source, edge) for edge in graph.incoming[ci] if edge.type in targets
-        ]
-        return found
-
-    return dependencies
-
-
-def _blocked(graph: ImpactGraph, excluded: Collection[str]) -> Callable[[str], bool]:
-    """Return a test for CIs a walk must not enter: retired or excluded ones."""
-    nodes = graph.nodes
-    return lambda ci: ci in excluded or nodes[ci].retired
-
-
-def _walk(
-    starts: Iterable[str], neighbours: Neighbours, blocked: Callable[[str], bool]
-) -> _Walk:
-    """Walk breadth first from ``starts``, recording depth and the way in."""
-    walk = _Walk()
-    for ci in starts:
-        walk.depth[ci] = 0
-        walk.order.append(ci)
-    for ci in walk.order:
-        depth = walk.depth[ci] + 1
-        for other, edge in neighbours(ci):
-            if other not in walk.depth and not blocked(other):
-                walk.depth[other] = depth
-                walk.via[other] = (ci, edge)
-                walk.order.append(other)
+    ``neighbours`` is ``graph.dependents.of`` or ``graph.dependencies.of``;
+    retired CIs and ``blocked`` ones are not entered.
+    """
+    retired = graph.retired
+    walk = _Walk(list(starts), dict.fromkeys(starts, 0))
+    depth, via, order = walk.depth, walk.via, walk.order
+    for ci in order:
+        nearer = depth[ci] + 1
+        found, edges = neighbours(ci)
+        for other, edge in zip(found, edges, strict=True):
+            if other not in depth and not retired[other] and other not in blocked:
+                depth[other] = nearer
+                via[other] = (ci, edge)
+                order.append(other)
     return walk
 
 
 def _cut(
     walk: _Walk, starts: int, max_depth: int | None, max_affected: int | None
-) -> tuple[list[str], int, str | None]:
+) -> tuple[list[int], int, str | None]:
     """Apply the limits: the CIs to list, how many were left out, and why."""
     kept = walk.order
     reasons = []
@@ -605,15 +722,14 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _reasons(
-    kept: list[str], via: dict[str, tuple[str, ImpactEdge]]
-) -> dict[str, tuple[ReasonStep, ...]]:
-    """Return one shortest chain of stored relationships to each kept CI."""
-    reasons: dict[str, tuple[ReasonStep, ...]] = {}
+    graph: CompactGraph, kept: list[int], via: dict[int, tuple[int, int]]
+) -> dict[int, tuple[ReasonStep, ...]]:
+    """Return the chain of stored relationships the walk took to each kept CI."""
+    reasons: dict[int, tuple[ReasonStep, ...]] = {}
     for ci in kept:
         if ci not in via:
             reasons[ci] = ()
             continue
         previous, edge = via[ci]
-        step = ReasonStep(edge.source, edge.type, edge.target)
-        reasons[ci] = (*reasons[previous], step)
+        reasons[ci] = (*reasons[previous], _step(graph, edge))
     return reasons

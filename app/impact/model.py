@@ -229,7 +229,7 @@ class ImpactResult:
     ``explanation`` a person can read.
     """
 
-    affected: dict[str, AffectedCI]
+    affected: Mapping[str, AffectedCI]
     starts: tuple[str, ...]
     mode: Mode
     limit_hit: bool = False

@@ -2,21 +2,30 @@
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.catalogue import Catalogue, load_catalogue
 from app.db import Database
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.services.impact_index import ImpactIndex
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
 class Runtime:
-    """The settings, the loaded catalogue and the one database handle."""
+    """The settings, the loaded catalogue and the one database handle.
+
+    ``impact_index`` is the in-memory copy of the graph a long-running
+    process (the API) keeps for impact analysis; None elsewhere.
+    """
 
     settings: Settings
     catalogue: Catalogue
     db: Database
+    impact_index: "ImpactIndex | None" = None
 
     @classmethod
     def open(cls, settings: Settings) -> "Runtime":

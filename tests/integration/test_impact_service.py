@@ -1,4 +1,11 @@
-"""Impact analysis through the service and GraphQL, against the real Neo4j."""
+"""Impact analysis through the service and GraphQL, against the real Neo4j.
+
+The service tests run twice: answered from Neo4j step by step, and from the
+impact index, read after the estate is loaded and catching up with every
+write a test makes afterwards.
+"""
+
+import dataclasses
 
 import pytest
 
@@ -7,6 +14,7 @@ from app.domain.references import CIRef
 from app.impact import ImpactState, Mode
 from app.services import bulk, cis
 from app.services.impact import StartSpec, analyse_dependencies, analyse_impact
+from app.services.impact_index import ImpactIndex
 
 pytestmark = pytest.mark.neo4j
 
@@ -38,10 +46,14 @@ def make_estate() -> dict:
     }  # fmt: skip
 
 
-@pytest.fixture
-def estate(runtime, context):
+@pytest.fixture(params=["neo4j", "index"])
+def estate(request, runtime, context):
     bulk.load_document(runtime, make_estate(), context)
-    return runtime
+    if request.param == "neo4j":
+        return runtime
+    indexed = dataclasses.replace(runtime, impact_index=ImpactIndex(runtime))
+    indexed.impact_index.build()
+    return indexed
 
 
 def ref(text: str) -> StartSpec:

@@ -136,16 +136,12 @@ class ImpactReportType:
         type: str | None = None,
         state: str | None = None,
     ) -> AffectedPage:
-        items = [
-            ci
-            for ci in self._report.result.affected.values()
-            if (type is None or ci.type == type)
-            and (state is None or ci.state.name == state)
-        ]
-        page, cursor = _slice(items, first, after, _max_page(info))
+        affected = self._report.result.affected
+        ids = impact_service.affected_ids(affected, type, state)
+        page, cursor = _slice(ids, first, after, _max_page(info))
         return AffectedPage(
-            items=[affected_item(ci) for ci in page],
-            total=len(items),
+            items=[affected_item(affected[ci]) for ci in page],
+            total=len(ids),
             next_cursor=cursor,
         )
 
