@@ -91,7 +91,7 @@ class _Neighbours:
         Entries keep the order they are given in within each CI: a stable
         counting sort by owner.
         """
-        sizes = [0] * (count + 1)
+        sizes = array("q", bytes(8 * (count + 1)))
         for owners, _, _ in entries:
             for owner in owners:
                 sizes[owner + 1] += 1
@@ -107,7 +107,7 @@ class _Neighbours:
                 neighbours[slot] = other
                 edges[slot] = number
                 cursor[owner] = slot + 1
-        self.offsets = array("q", sizes)
+        self.offsets = sizes
         self.neighbours, self.edges = neighbours, edges
         self.overlay = {}
 
@@ -135,8 +135,8 @@ class CompactGraph:
         self.retired = bytearray()
         self.policies: dict[int, dict[str, MinUp]] = {}
         # What answers tell about some CIs beyond their names (a customer's
-        # SLA tier, an owner's contact), by CI number.
-        self.details: dict[int, dict[str, Any]] = {}
+        # SLA tier, an owner's contact), by CI number, as the caller gave it.
+        self.details: dict[int, Any] = {}
         self.group_names: list[str | None] = [None]
         self._group_number: dict[str | None, int] = {None: 0}
         self.edge_source = array("i")
@@ -190,7 +190,7 @@ class CompactGraph:
         name: str,
         status: str,
         redundancy: Iterable[str] = (),
-        details: dict[str, Any] | None = None,
+        details: Any = None,
     ) -> int:
         """Add a CI, or update the one with that id; return its number.
 

@@ -40,7 +40,7 @@ from app.impact import (
     evaluate_impact,
 )
 from app.services.bulk import batches, fetch_cis
-from app.services.impact_index import OWNER_TYPES, collection_paused
+from app.services.impact_index import OWNER_TYPES, collection_paused, details_of
 from app.services.runtime import Runtime
 from app.settings import Settings
 
@@ -294,7 +294,7 @@ def _from_index(
         raise missing_starts(missing)
     with collection_paused():
         result = question.evaluate(runtime, graph)
-        ids, index, details = graph.ids, graph.index, graph.details
+        ids, index = graph.ids, graph.index
         owner_type = graph.rule_of[OWNER_TYPES[0]]
         edge_type, edge_source = graph.edge_type, graph.edge_source
 
@@ -322,7 +322,7 @@ def _from_index(
 
         def detail(ci: str) -> dict[str, Any]:
             number = index[ci]
-            return {**graph.node_fields(number), **details.get(number, {})}
+            return {**graph.node_fields(number), **details_of(graph, number)}
 
         customers = CustomerList(result, used_by, detail)
         owners = _owners(owned(), detail)

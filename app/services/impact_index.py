@@ -256,14 +256,16 @@ class ImpactIndex:
         self._rebuild_later()
 
 
-def _details(values: Iterable[Any]) -> dict[str, Any] | None:
-    """Return the detail fields a CI has, or None when it has none."""
-    found = {
-        field: value
-        for field, value in zip(DETAIL_FIELDS, values, strict=True)
-        if value is not None
-    }
-    return found or None
+def _details(values: Iterable[Any]) -> tuple[Any, ...] | None:
+    """Return a CI's DETAIL_FIELDS as a tuple, or None when it has none."""
+    found = tuple(values)
+    return found if any(value is not None for value in found) else None
+
+
+def details_of(graph: CompactGraph, ci: int) -> dict[str, Any]:
+    """Return the detail fields the index keeps for a CI, by name."""
+    found = graph.details.get(ci)
+    return {} if found is None else dict(zip(DETAIL_FIELDS, found, strict=True))
 
 
 _pauses = 0
