@@ -22,6 +22,11 @@ TOKEN_FIELDS = (
     "last_used_at",
 )
 
+# Ids of the tokens this process revoked. Revocation is final, so a cache of
+# checked tokens in this process may never vouch for one of these again, not
+# even when it was filled by a check that ran just before the revocation.
+_revoked_here: set[str] = set()
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -67,8 +72,14 @@ def revoke_token(runtime: Runtime, token_id: str) -> dict[str, Any]:
         raise CMDBError.single(
             "id", ErrorCode.NOT_FOUND, f"no API token with id {token_id!r}"
         )
+    _revoked_here.add(token_id)
     logger.info("Revoked API token %s", token_id)
     return _public(rows[0]["token"])
+
+
+def revoked_here(token_id: str) -> bool:
+    """Tell whether this process revoked the token."""
+    return token_id in _revoked_here
 
 
 def authenticate(runtime: Runtime, secret: str) -> Principal:

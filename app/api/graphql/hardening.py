@@ -1,26 +1,28 @@
 """The schema as served: bounded queries, resolvers off the event loop."""
 
+import copy
 import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
+    FieldExtension,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    SchemaExtension,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, Info
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
 
 from app.api.graphql import schema as assembled
 from app.api.graphql.errors import ErrorCodes
@@ -47,34 +49,49 @@ class ServedSchema(strawberry.Schema):
         """Note the errors of a request at DEBUG level only."""
         logger.debug("Request answered with %d error(s)", len(errors))
 
+    def get_fields(
+        self, type_definition: StrawberryObjectDefinition
+    ) -> list[StrawberryField]:
+        """Serve the fields of a type with their resolvers in worker threads.
 
-class ResolversInThreads(SchemaExtension):
-    """Run resolver functions in worker threads; plain attributes stay inline.
+        Doing this per field, rather than with a schema extension's ``resolve``
+        hook, leaves the plain attributes (most of an answer) to strawberry's
+        fast path: a hook would run for every one of them.
+        """
+        return [
+            _in_worker_thread(field) for field in super().get_fields(type_definition)
+        ]
+
+
+class InWorkerThread(FieldExtension):
+    """Run the field's resolver in a worker thread.
 
     Resolvers call the database synchronously. Run on the event loop they
     would serialise every request and leave request time-outs unable to fire.
     """
 
     def resolve(
-        self,
-        _next: Callable,
-        root: Any,
-        info: GraphQLResolveInfo,
-        *args: Any,
-        **kwargs: Any,
+        self, next_: Callable[..., Any], source: Any, info: Info, /, **kwargs: Any
     ) -> Any:
-        """Resolve plain fields at once, resolver functions in a worker thread."""
-        if not _has_resolver(info):
-            return _next(root, info, *args, **kwargs)
-        return run_in_threadpool(_next, root, info, *args, **kwargs)
+        """Hand the resolver to a worker thread; the answer is awaited.
+
+        The leading parameters are positional only: a field may have an
+        argument of any name, ``source`` included.
+        """
+        return run_in_threadpool(next_, source, info, **kwargs)
 
 
-def _has_resolver(info: GraphQLResolveInfo) -> bool:
-    field = info.parent_type.fields.get(info.field_name)
-    if field is None:  # __typename and the other meta fields
-        return False
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    return getattr(definition, "base_resolver", None) is not None
+def _in_worker_thread(field: StrawberryField) -> StrawberryField:
+    """Return a copy of a field with a resolver function, run in a worker thread.
+
+    Plain attributes and async resolvers stay as they are. The copy leaves
+    the declared type untouched for the other schemas built from it.
+    """
+    if field.base_resolver is None or field.is_async:
+        return field
+    served = copy.copy(field)
+    served.extensions = [*field.extensions, InWorkerThread()]
+    return served
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -93,7 +110,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
-        ResolversInThreads,
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)

@@ -18,6 +18,7 @@ mutation($key: String!) {
 }
 """
 HISTORY = "query($id: ID!) { ci(id: $id) { history(first: 5) { items { actor } } } }"
+REVOKE = "mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }"
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -50,6 +51,17 @@ def test_revoked_token_is_401(client, runtime):
     created = create_token(runtime, "leaver", ["viewer"])
     revoke_token(runtime, created.record["id"])
 
+    response = post(client, bearer(created.secret))
+
+    assert response.status_code == 401
+    assert "revoked" in response.json()["errors"][0]["message"]
+
+
+def test_a_revocation_in_this_process_counts_at_once(client, runtime, graphql):
+    created = create_token(runtime, "leaver", ["viewer"])
+    assert post(client, bearer(created.secret)).status_code == 200
+
+    graphql(REVOKE, id=created.record["id"])
     response = post(client, bearer(created.secret))
 
     assert response.status_code == 401
@@ -108,6 +120,21 @@ def test_wrong_role_is_forbidden_with_no_data(graphql):
 
     assert result["data"] is None
     assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_the_request_id_comes_back_with_answers_and_refusals(client):
+    served = client.post(
+        "/graphql", json={"query": CIS_TYPES}, headers={"X-Request-ID": "req-7"}
+    )
+    refused = client.post(
+        "/graphql",
+        json={"query": CIS_TYPES},
+        headers={"X-Request-ID": "req-8", "Authorization": ""},
+    )
+
+    assert (served.status_code, refused.status_code) == (200, 401)
+    assert served.headers["X-Request-ID"] == "req-7"
+    assert refused.headers["X-Request-ID"] == "req-8"
 
 
 def test_health_probes_need_no_token(client):
