@@ -188,12 +188,6 @@ def list_changes(
     return Page(items, encode_cursor(skip + limit) if len(rows) > limit else None)
 
 
-def cis_in_active_changes(runtime: Runtime, at: datetime) -> frozenset[str]:
-    """Return the CIs that authorised changes whose window contains ``at`` target."""
-    rows = runtime.db.read("change_targets_active_at", states=sorted(AUTHORISED), at=at)
-    return frozenset(row["id"] for row in rows)
-
-
 # Creating and editing.
 
 

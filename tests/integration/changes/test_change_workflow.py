@@ -5,6 +5,7 @@ import pytest
 from app.domain.access import Role
 from app.domain.errors import CMDBError, ErrorCode
 from app.services import changes
+from app.services.impact_context import cis_in_active_changes
 from tests.integration.changes.conftest import as_actor, window
 
 pytestmark = pytest.mark.neo4j
@@ -179,5 +180,5 @@ def test_cis_in_active_changes_are_the_targets_of_authorised_changes(
     changes.approve_change(estate, change["id"], as_actor("bob"), [])
     start, end = window()
 
-    assert changes.cis_in_active_changes(estate, start) == {ci_id("Host:h4")}
-    assert changes.cis_in_active_changes(estate, end) == frozenset()
+    assert cis_in_active_changes(estate, start) == {ci_id("Host:h4")}
+    assert cis_in_active_changes(estate, end) == frozenset()
