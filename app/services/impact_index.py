@@ -124,6 +124,9 @@ class ImpactIndex:
             self._rebuild_later()
             yield None
             return
+        # TODO(#3): this read and the context's are one round trip each, for a
+        # host's question together more than the raw reachability query; one
+        # statement for both, or writers telling the index, would halve it.
         head = self.runtime.db.read_values("graph_revision_head")[0]["revision"]
         if head != self._revision:
             with self._lock.writing():
