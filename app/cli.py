@@ -176,7 +176,6 @@ def impact(
     from app.cli_impact import print_report
     from app.impact import Mode
     from app.services import impact as impact_service
-    from app.services.impact_context import down_elsewhere
 
     try:
         specs = [impact_service.StartSpec(ref=CIRef.parse(text)) for text in starts]
@@ -188,7 +187,7 @@ def impact(
             runtime,
             specs,
             mode=Mode.PLANNED if planned else Mode.FAILURE,
-            context_down=down_elsewhere(runtime) if context else frozenset(),
+            use_context=context,
             max_depth=max_depth,
             max_affected=max_affected,
         )

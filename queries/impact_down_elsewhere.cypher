@@ -2,7 +2,9 @@
 // - incidents: the CIs down in open incidents other than $exclude_id, their
 //   starting CIs and their down links;
 // - changes: the CIs targeted by authorised change requests whose window
-//   contains $at.
+//   contains $at;
+// - revision: the newest graph revision, so that the impact index checks it
+//   is current in the same round trip.
 CALL () {
   MATCH (i:Incident)
   WHERE i.status IN $open_statuses AND ($exclude_id IS NULL OR i.id <> $exclude_id)
@@ -22,4 +24,8 @@ CALL () {
     AND c.window_start <= $at AND c.window_end > $at
   RETURN collect(DISTINCT ci.id) AS changes
 }
-RETURN incidents, changes
+CALL () {
+  OPTIONAL MATCH (head:GraphRevisionHead {id: 'graph'})
+  RETURN coalesce(head.revision, 0) AS revision
+}
+RETURN incidents, changes, revision

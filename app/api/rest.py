@@ -11,7 +11,6 @@ from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
 from app.impact import Mode
 from app.services import impact as impact_service
-from app.services.impact_context import down_elsewhere
 
 router = APIRouter(prefix="/api")
 
@@ -43,12 +42,11 @@ def impact_download(
         depth, affected = impact_service.capped_limits(
             runtime.settings, max_depth, max_affected
         )
-        down = down_elsewhere(runtime) if context else frozenset()
         report = impact_service.analyse_impact(
             runtime,
             specs,
             mode=mode,
-            context_down=down,
+            use_context=context,
             max_depth=depth,
             max_affected=affected,
         )

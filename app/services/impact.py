@@ -40,6 +40,7 @@ from app.impact import (
     evaluate_impact,
 )
 from app.services.bulk import batches, fetch_cis
+from app.services.impact_context import read_down_elsewhere
 from app.services.impact_index import OWNER_TYPES, collection_paused, details_of
 from app.services.runtime import Runtime
 from app.settings import Settings
@@ -202,25 +203,34 @@ def analyse_impact(
     *,
     mode: Mode = Mode.FAILURE,
     context_down: Iterable[str] = (),
+    use_context: bool = False,
     excluded: Iterable[str] = (),
     max_depth: int | None = None,
     max_affected: int | None = None,
 ) -> ImpactReport:
-    """Evaluate what the starting CIs hurt, with customers and owners."""
+    """Evaluate what the starting CIs hurt, with customers and owners.
+
+    ``context_down`` are CIs already down; with ``use_context`` so are those
+    down in open incidents and in changes under way (``down_elsewhere``).
+    """
     started = time.perf_counter()
     check_limits(runtime, max_depth, max_affected)
     start_ids = resolve_starts(runtime, starts, check_ids=False)
+    context_down, revision = frozenset(context_down), None
+    if use_context:
+        elsewhere = read_down_elsewhere(runtime)
+        context_down, revision = context_down | elsewhere.cis, elsewhere.revision
     question = _Question(
         start_ids,
         Mode(mode),
-        frozenset(context_down),
+        context_down,
         frozenset(excluded),
         max_depth,
         max_affected,
     )
     report = None
     if runtime.impact_index is not None:
-        with runtime.impact_index.current() as graph:
+        with runtime.impact_index.current(revision) as graph:
             if graph is not None:
                 report = _from_index(runtime, graph, question)
     if report is None:

@@ -115,19 +115,23 @@ class ImpactIndex:
         return self._ready.wait(timeout_s)
 
     @contextmanager
-    def current(self) -> Iterator[CompactGraph | None]:
+    def current(self, head: int | None = None) -> Iterator[CompactGraph | None]:
         """Yield the graph as of the newest revision, or None when it is not ready.
 
-        The graph does not change while the caller holds it.
+        ``head`` is the newest revision when the caller has just read it
+        (``read_down_elsewhere`` does, with the context); otherwise it is read
+        here. The graph does not change while the caller holds it.
         """
         if self._graph is None:
             self._rebuild_later()
             yield None
             return
-        # TODO(#3): this read and the context's are one round trip each, for a
-        # host's question together more than the raw reachability query; one
-        # statement for both, or writers telling the index, would halve it.
-        head = self.runtime.db.read_values("graph_revision_head")[0]["revision"]
+        if head is None:
+            # TODO(#3): one round trip per question (shared with the context
+            # when asked with it); with it a host's question stays above twice
+            # the raw reachability query. Writers telling the index of their
+            # revisions would spare it.
+            head = self.runtime.db.read_values("graph_revision_head")[0]["revision"]
         if head != self._revision:
             with self._lock.writing():
                 if self._graph is not None and head != self._revision:

@@ -9,7 +9,6 @@ from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
 from app.impact import AffectedCI, DependencyCI, Mode
 from app.services import impact as impact_service
-from app.services.impact_context import down_elsewhere
 from app.services.pages import page_size
 
 
@@ -268,14 +267,12 @@ def run_impact(info: strawberry.Info, input: ImpactInput) -> ImpactReportType:
     info.context.require(Permission.READ)
     max_depth, max_affected = _capped(info, input.max_depth, input.max_affected)
     runtime = info.context.runtime
-    context_down = {str(i) for i in input.context_down}
-    if input.use_context:
-        context_down |= down_elsewhere(runtime)
     report = impact_service.analyse_impact(
         runtime,
         start_specs(input.starts),
         mode=Mode(input.mode.value),
-        context_down=context_down,
+        context_down={str(i) for i in input.context_down},
+        use_context=input.use_context,
         excluded=[str(i) for i in input.excluded],
         max_depth=max_depth,
         max_affected=max_affected,
