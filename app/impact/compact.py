@@ -10,6 +10,7 @@ number never changes, so an answer made from the graph stays readable while
 the graph takes in changes.
 """
 
+import sys
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -142,7 +143,6 @@ class CompactGraph:
         self.edge_source = array("i")
         self.edge_target = array("i")
         self.edge_type = array("H")
-        self.edge_group = array("i")
         # The requirement group each relationship files its dependent's
         # member in (see KEY_SPAN).
         self.edge_key = array("i")
@@ -152,7 +152,6 @@ class CompactGraph:
         self.dependents = _Neighbours()
         self.dependencies = _Neighbours()
         self.links = _Neighbours()
-        self._strings: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -197,7 +196,7 @@ class CompactGraph:
         ``details`` are kept for answers to read, as given.
         """
         policies = parse_redundancy(ci_id, redundancy) if redundancy else {}
-        type_name, status = self._shared(type_name), self._shared(status)
+        type_name, status = sys.intern(type_name), sys.intern(status)
         if name == key:
             name = key
         number = self.index.get(ci_id)
@@ -243,7 +242,6 @@ class CompactGraph:
         self.edge_target.append(ends[1])
         group_number = self.group_number(group)
         self.edge_type.append(rule)
-        self.edge_group.append(group_number)
         self.edge_key.append(group_number * KEY_SPAN + rule)
         return len(self.edge_source) - 1
 
@@ -352,7 +350,3 @@ class CompactGraph:
             "name": self.names[ci],
             "status": self.statuses[ci],
         }
-
-    def _shared(self, value: str) -> str:
-        """Keep one copy of each of the few distinct type and status names."""
-        return self._strings.setdefault(value, value)

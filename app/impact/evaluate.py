@@ -632,7 +632,7 @@ def _edge(graph: CompactGraph, edge: int) -> ImpactEdge:
         graph.ids[graph.edge_source[edge]],
         graph.ids[graph.edge_target[edge]],
         graph.rules[graph.edge_type[edge]].name,
-        graph.group_names[graph.edge_group[edge]],
+        graph.group_names[graph.edge_key[edge] // KEY_SPAN],
     )
 
 

@@ -2,20 +2,18 @@
 
 A process that keeps the impact index (the API) answers from its in-memory
 copy of the graph, brought up to date before each question
-(``app.services.impact_index``); only customers' SLA tiers and owners'
-contacts are read from Neo4j. Without the index, or while it is being read,
-the graph is walked one step at a time from the starting CIs, one statement a
-step, fetching only what the evaluation needs: the downstream closure and,
-for every CI in it, the size of each requirement group (so redundancy is
-counted right without reading members that cannot fail). Either way the pure
-evaluator in ``app.impact`` decides every state.
+(``app.services.impact_index``), and reads nothing else. Without the index,
+or while it is being read, the graph is walked one step at a time from the
+starting CIs, one statement a step, fetching only what the evaluation needs:
+the downstream closure and, for every CI in it, the size of each requirement
+group (so redundancy is counted right without reading members that cannot
+fail). Either way the pure evaluator in ``app.impact`` decides every state.
 """
 
 import logging
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -38,6 +36,7 @@ from app.impact import (
     Mode,
     evaluate_dependencies,
     evaluate_impact,
+    summarise,
 )
 from app.services.bulk import batches, fetch_cis
 from app.services.impact_context import read_down_elsewhere
@@ -298,7 +297,7 @@ def _from_neo4j(runtime: Runtime, question: _Question) -> ImpactReport:
 def _from_index(
     runtime: Runtime, graph: CompactGraph, question: _Question
 ) -> ImpactReport:
-    """Answer from the impact index; read only contacts and SLA tiers."""
+    """Answer from the impact index, which holds contacts and SLA tiers too."""
     missing = [f"id {ci}" for ci in question.start_ids if ci not in graph.index]
     if missing:
         raise missing_starts(missing)
@@ -341,7 +340,7 @@ def _from_index(
 
 
 def affected_ids(
-    affected: Mapping[str, AffectedCI], type_name: str | None, state: str | None
+    affected: AffectedCIs, type_name: str | None, state: str | None
 ) -> list[str]:
     """Return the ids of the affected CIs of a type and a state name, in order.
 
@@ -350,26 +349,12 @@ def affected_ids(
     """
     if state is not None and state not in ImpactState.__members__:
         return []
-    wanted = None if state is None else ImpactState[state]
-    if isinstance(affected, AffectedCIs):
-        return affected.select(type_name, wanted)
-    return [
-        ci.id
-        for ci in affected.values()
-        if (type_name is None or ci.type == type_name)
-        and (wanted is None or ci.state is wanted)
-    ]
+    return affected.select(type_name, None if state is None else ImpactState[state])
 
 
 def _counts(result: ImpactResult) -> dict[tuple[str, str], int]:
     """Count the affected CIs by type and state name."""
-    affected = result.affected
-    if isinstance(affected, AffectedCIs):
-        return {(t, s.name): n for (t, s), n in affected.counts().items()}
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for ci in affected.values():
-        counts[(ci.type, ci.state.name)] += 1
-    return dict(counts)
+    return {(t, s.name): n for (t, s), n in summarise(result).items()}
 
 
 def analyse_dependencies(
@@ -614,13 +599,6 @@ def _interned(value: Any) -> Any:
     return sys.intern(value) if isinstance(value, str) else value
 
 
-def _customer_ids(result: ImpactResult) -> list[str]:
-    affected = result.affected
-    if isinstance(affected, AffectedCIs):
-        return affected.select(CUSTOMER_TYPE)
-    return [ci.id for ci in affected.values() if ci.type == CUSTOMER_TYPE]
-
-
 class CustomerList(Sequence[CustomerImpact]):
     """The affected customers, in the order of the affected CIs, made when read.
 
@@ -637,7 +615,7 @@ class CustomerList(Sequence[CustomerImpact]):
         self._result = result
         self._used_by = used_by
         self._detail = detail
-        self._ids = _customer_ids(result)
+        self._ids = result.affected.select(CUSTOMER_TYPE)
 
     def __len__(self) -> int:
         return len(self._ids)

@@ -15,7 +15,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 OWNER_TYPES = ("OWNED_BY",)
 # What reports tell about customers and owners, kept with the CIs that have it.
 DETAIL_FIELDS = ("sla_tier", "contact_email", "support_level", "email", "on_call")
+# The columns impact_all_nodes and impact_index_cis return for a CI, in order.
+NODE_FIELDS = ("id", "type", "key", "name", "status", "redundancy", *DETAIL_FIELDS)
 # More CIs touched since the index was read than this: read it all again.
 MAX_CAUGHT_UP_CIS = 20_000
 # CIs taken in since the last full read beyond which the index is read again,
@@ -186,10 +188,7 @@ class ImpactIndex:
         revision = db.read_values("graph_revision_head")[0]["revision"]
         graph = CompactGraph(self.runtime.catalogue)
         for row in db.stream_values("impact_all_nodes"):
-            ci_id, type_name, key, name, status, redundancy = row[:6]
-            graph.add_node(
-                ci_id, type_name, key, name, status, redundancy or (), _details(row[6:])
-            )
+            _add_node(graph, row)
         known = graph.index
         for source, target, type_name, group in db.stream_values(
             "impact_all_edges", types=self._types
@@ -202,6 +201,8 @@ class ImpactIndex:
     def _catch_up(self, head: int) -> None:
         """Take in the revisions after the one held; drop the graph when unable."""
         started = time.perf_counter()
+        if head < self._revision:
+            return self._drop(f"the graph went back to revision {head}")
         rows = self.runtime.db.read_values("graph_revision_since", after=self._revision)
         touched: set[str] = set()
         expected = self._revision + 1
@@ -240,15 +241,7 @@ class ImpactIndex:
         if gone:
             raise KeyError(f"CIs deleted: {', '.join(gone[:5])}")
         for row in rows:
-            graph.add_node(
-                row["id"],
-                row["type"],
-                row["key"],
-                row["name"],
-                row["status"],
-                row["redundancy"] or (),
-                _details(row[field] for field in DETAIL_FIELDS),
-            )
+            _add_node(graph, [row[field] for field in NODE_FIELDS])
         for row in rows:
             graph.replace_neighbourhood(
                 graph.index[row["id"]],
@@ -263,10 +256,22 @@ class ImpactIndex:
         self._rebuild_later()
 
 
-def _details(values: Iterable[Any]) -> tuple[Any, ...] | None:
-    """Return a CI's DETAIL_FIELDS as a tuple, or None when it has none."""
-    found = tuple(values)
-    return found if any(value is not None for value in found) else None
+def _add_node(graph: CompactGraph, values: Sequence[Any]) -> None:
+    """Add or update a CI from its NODE_FIELDS, in that order.
+
+    Its DETAIL_FIELDS are kept as a tuple, when it has any.
+    """
+    ci_id, type_name, key, name, status, redundancy = values[:6]
+    details = tuple(values[6:])
+    graph.add_node(
+        ci_id,
+        type_name,
+        key,
+        name,
+        status,
+        redundancy or (),
+        details if any(value is not None for value in details) else None,
+    )
 
 
 def details_of(graph: CompactGraph, ci: int) -> dict[str, Any]:
