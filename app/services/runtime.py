@@ -41,5 +41,7 @@ class Runtime:
         return cls(settings, catalogue, db)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the impact index's readers."""
+        if self.impact_index is not None:
+            self.impact_index.close()
         self.db.close()

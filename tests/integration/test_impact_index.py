@@ -9,10 +9,12 @@ import dataclasses
 
 import pytest
 
+from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
 from app.services import bulk, cis
 from app.services.impact import StartSpec, analyse_impact
 from app.services.impact_index import ImpactIndex
+from tests.integration.incidents.conftest import make_incident
 from tests.integration.test_impact_service import make_estate, states
 
 pytestmark = pytest.mark.neo4j
@@ -49,6 +51,40 @@ def test_new_ci_and_relationship_are_taken_in(indexed, context):
     head = indexed.db.read_values("graph_revision_head")[0]["revision"]
     assert index.revision == head
     assert index.reads == 1
+
+
+def test_start_written_after_the_graph_was_held_is_found(indexed, context):
+    # The question is first evaluated on the graph as held, which lacks vm3;
+    # the refusal must not stand once the revision read shows the write.
+    vm = cis.create_ci(indexed, {"type": "VirtualMachine", "key": "vm3"}, context)
+
+    report = analyse_impact(indexed, [StartSpec(id=vm["id"])])
+
+    assert report.result.affected[vm["id"]].start
+    assert report.fetched_nodes == 0
+
+
+def test_unknown_start_is_refused_by_the_index(indexed):
+    with pytest.raises(CMDBError) as refused:
+        analyse_impact(indexed, [StartSpec(id="no-such-ci")])
+
+    assert refused.value.code is ErrorCode.NOT_FOUND
+    assert "no-such-ci" in str(refused.value)
+
+
+def test_incident_opened_since_the_last_question_is_counted(indexed):
+    # The first question notes that nothing is down elsewhere; the second is
+    # evaluated assuming so while it reads the context, and must see h2 down.
+    h1 = [StartSpec(id=host(indexed, "h1"))]
+    before = analyse_impact(indexed, h1, use_context=True)
+    make_incident(indexed, "Host:h2")
+
+    after = analyse_impact(indexed, h1, use_context=True)
+
+    assert states(before)["Cluster:c1"] == "DEGRADED"
+    assert states(after)["Cluster:c1"] == "DOWN"
+    assert after.fetched_nodes == 0
+    assert host(indexed, "h2") in indexed.impact_index.down_elsewhere_seen
 
 
 def test_removed_relationship_and_retired_member_are_taken_in(indexed, context):

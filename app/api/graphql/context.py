@@ -10,6 +10,9 @@ from app.domain.records import WriteContext
 from app.services.runtime import Runtime
 
 API_SOURCE = "api"
+# Field metadata for resolvers that only shape what is already in memory: they
+# run on the event loop, where a worker thread would cost more than the work.
+IN_MEMORY = {"cmdb.in_memory": True}
 
 
 @dataclass

@@ -25,6 +25,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from app.api.graphql import schema as assembled
+from app.api.graphql.context import IN_MEMORY
 from app.api.graphql.errors import ErrorCodes
 from app.settings import Settings
 
@@ -84,10 +85,13 @@ class InWorkerThread(FieldExtension):
 def _in_worker_thread(field: StrawberryField) -> StrawberryField:
     """Return a copy of a field with a resolver function, run in a worker thread.
 
-    Plain attributes and async resolvers stay as they are. The copy leaves
-    the declared type untouched for the other schemas built from it.
+    Plain attributes, async resolvers and resolvers marked ``IN_MEMORY`` stay
+    as they are. The copy leaves the declared type untouched for the other
+    schemas built from it.
     """
     if field.base_resolver is None or field.is_async:
+        return field
+    if all(field.metadata.get(key) == value for key, value in IN_MEMORY.items()):
         return field
     served = copy.copy(field)
     served.extensions = [*field.extensions, InWorkerThread()]

@@ -1,9 +1,11 @@
 """GraphQL types and resolvers for impact analysis."""
 
+from collections.abc import Sequence
 from enum import Enum
 
 import strawberry
 
+from app.api.graphql.context import IN_MEMORY
 from app.domain.access import Permission
 from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
@@ -83,7 +85,13 @@ class CustomerImpactItem:
     customer: AffectedItem
     sla_tier: str | None
     contact_email: str | None
-    affected_cis: list[AffectedItem]
+    _affected_cis: strawberry.Private[Sequence[AffectedCI]]
+
+    @strawberry.field(
+        description="The customer's CIs that are hurt.", metadata=IN_MEMORY
+    )
+    def affected_cis(self) -> list[AffectedItem]:
+        return [affected_item(ci) for ci in self._affected_cis]
 
 
 @strawberry.type
@@ -126,7 +134,10 @@ class ImpactReportType:
     owners: list[OwnerItem]
     _report: strawberry.Private[impact_service.ImpactReport]
 
-    @strawberry.field(description="Affected CIs, nearest first, one page at a time.")
+    @strawberry.field(
+        description="Affected CIs, nearest first, one page at a time.",
+        metadata=IN_MEMORY,
+    )
     def affected(
         self,
         info: strawberry.Info,
@@ -144,7 +155,9 @@ class ImpactReportType:
             next_cursor=cursor,
         )
 
-    @strawberry.field(description="Affected customers, one page at a time.")
+    @strawberry.field(
+        description="Affected customers, one page at a time.", metadata=IN_MEMORY
+    )
     def customers(
         self, info: strawberry.Info, first: int = 100, after: str | None = None
     ) -> CustomerPage:
@@ -155,7 +168,7 @@ class ImpactReportType:
                 customer=affected_item(c.customer),
                 sla_tier=c.sla_tier,
                 contact_email=c.contact_email,
-                affected_cis=[affected_item(ci) for ci in c.affected_cis],
+                _affected_cis=c.affected_cis,
             )
             for c in page
         ]
