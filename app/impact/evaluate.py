@@ -13,7 +13,7 @@ made only when asked for, so a large answer costs little until it is read.
 
 from array import array
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.catalogue import Catalogue
@@ -593,11 +593,17 @@ class AffectedCIs(Mapping[str, AffectedCI]):
 
     def select(
         self, type_name: str | None = None, state: ImpactState | None = None
-    ) -> list[str]:
-        """Return the ids of the affected CIs of one type or state, in order."""
+    ) -> Sequence[str]:
+        """Return the ids of the affected CIs of one type or state, in order.
+
+        Without either, the ids are looked up as they are read, so a page of
+        them costs only the page.
+        """
         evaluation = self._evaluation
         types, states = evaluation.graph.types, evaluation.state
         ids = evaluation.graph.ids
+        if type_name is None and state is None:
+            return _Ids(self._kept, ids)
         severity = None if state is None else state.severity
         return [
             ids[ci]
@@ -605,6 +611,22 @@ class AffectedCIs(Mapping[str, AffectedCI]):
             if (type_name is None or types[ci] == type_name)
             and (severity is None or states[ci] == severity)
         ]
+
+
+class _Ids(Sequence[str]):
+    """The ids of CIs given by number, looked up when read."""
+
+    def __init__(self, numbers: Sequence[int], ids: Sequence[str]) -> None:
+        self._numbers = numbers
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, position):  # type: ignore[override]
+        if isinstance(position, slice):
+            return [self._ids[ci] for ci in self._numbers[position]]
+        return self._ids[self._numbers[position]]
 
 
 def _compact(catalogue: Catalogue, graph: ImpactGraph | CompactGraph) -> CompactGraph:

@@ -406,7 +406,7 @@ def _from_index(
 
 def affected_ids(
     affected: AffectedCIs, type_name: str | None, state: str | None
-) -> list[str]:
+) -> Sequence[str]:
     """Return the ids of the affected CIs of a type and a state name, in order.
 
     None matches every type or state; a state name that is none of OK,

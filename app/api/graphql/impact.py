@@ -180,8 +180,8 @@ def _max_page(info: strawberry.Info) -> int:
 
 
 def _slice(
-    items: list, first: int, after: str | None, maximum: int
-) -> tuple[list, str | None]:
+    items: Sequence, first: int, after: str | None, maximum: int
+) -> tuple[Sequence, str | None]:
     page_size(first, maximum)
     try:
         offset = int(after) if after else 0

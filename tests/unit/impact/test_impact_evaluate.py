@@ -7,6 +7,7 @@ from app.impact import (
     ImpactGraph,
     ImpactNode,
     ImpactResult,
+    ImpactState,
     Mode,
     ReasonStep,
     evaluate_dependencies,
@@ -673,6 +674,22 @@ def test_summary_counts_listed_cis_by_type_and_state(catalogue):
         ("Host", "down"): 1,
         ("VirtualMachine", "down"): 1,
     }
+
+
+def test_selecting_by_type_state_or_nothing_keeps_the_order(catalogue):
+    graph = make_two_host_cluster()
+    affected = evaluate_impact(catalogue, graph, ["host-1"]).affected
+
+    everything = affected.select()
+
+    assert len(everything) == len(affected)
+    assert list(everything) == list(affected)
+    assert everything[1:] == list(affected)[1:]
+    assert everything[0] == "host-1"
+    assert affected.select("Cluster") == ["cluster-1"]
+    assert affected.select(state=ImpactState.DOWN) == [
+        ci for ci in affected if affected[ci].state is ImpactState.DOWN
+    ]
 
 
 # Upstream dependencies
