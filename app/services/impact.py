@@ -10,7 +10,6 @@ group (so redundancy is counted right without reading members that cannot
 fail). Either way the pure evaluator in ``app.impact`` decides every state.
 """
 
-import dataclasses
 import logging
 import sys
 import time
@@ -40,14 +39,8 @@ from app.impact import (
     summarise,
 )
 from app.services.bulk import batches, fetch_cis
-from app.services.impact_context import DownElsewhere, read_down_elsewhere
-from app.services.impact_index import (
-    OWNER_TYPES,
-    ImpactIndex,
-    collection_paused,
-    details_of,
-    newest_revision,
-)
+from app.services.impact_context import read_down_elsewhere
+from app.services.impact_index import OWNER_TYPES, collection_paused, details_of
 from app.services.runtime import Runtime
 from app.settings import Settings
 
@@ -222,22 +215,23 @@ def analyse_impact(
     started = time.perf_counter()
     check_limits(runtime, max_depth, max_affected)
     start_ids = resolve_starts(runtime, starts, check_ids=False)
+    context_down, revision = frozenset(context_down), None
+    if use_context:
+        elsewhere = read_down_elsewhere(runtime)
+        context_down, revision = context_down | elsewhere.cis, elsewhere.revision
     question = _Question(
         start_ids,
         Mode(mode),
-        frozenset(context_down),
+        context_down,
         frozenset(excluded),
         max_depth,
         max_affected,
     )
     report = None
     if runtime.impact_index is not None:
-        report, elsewhere = _from_index_ahead(
-            runtime, runtime.impact_index, question, use_context
-        )
-        question = question.also_down(elsewhere.cis)
-    elif use_context:
-        question = question.also_down(read_down_elsewhere(runtime).cis)
+        with runtime.impact_index.current(revision) as graph:
+            if graph is not None:
+                report = _from_index(runtime, graph, question)
     if report is None:
         report = _from_neo4j(runtime, question)
     report.seconds = time.perf_counter() - started
@@ -263,12 +257,6 @@ class _Question:
     excluded: frozenset[str]
     max_depth: int | None
     max_affected: int | None
-
-    def also_down(self, cis: frozenset[str]) -> "_Question":
-        """Return the question with these CIs down in the context too."""
-        if not cis:
-            return self
-        return dataclasses.replace(self, context_down=self.context_down | cis)
 
     def evaluate(self, runtime: Runtime, graph: ImpactGraph | CompactGraph):
         """Evaluate the question on ``graph``."""
@@ -304,59 +292,6 @@ def _from_neo4j(runtime: Runtime, question: _Question) -> ImpactReport:
     return ImpactReport(
         result, customers, owners, _counts(result), 0.0, len(graph.nodes)
     )
-
-
-def _from_index_ahead(
-    runtime: Runtime, index: ImpactIndex, question: _Question, use_context: bool
-) -> tuple[ImpactReport | None, DownElsewhere]:
-    """Answer from the index, evaluating while the newest revision is read.
-
-    A thread of the index evaluates the question on the graph as held, with
-    the CIs down elsewhere when last read, while this one reads the newest
-    revision (and, with ``use_context``, what is down elsewhere). That answer
-    stands when the read finds both unchanged, as it mostly does; otherwise
-    the index catches up and the question is evaluated again. Either way the
-    answer is as of the read, made after the question came. The read is made
-    here, not in the other thread, because it soon waits on the network and
-    so lets the evaluation run; the other way round it would wait for the
-    evaluation to let it start. Returns no report when the index cannot
-    answer, and the context read either way.
-    """
-    assumed = index.down_elsewhere_seen if use_context else frozenset()
-    guess = index.in_background(partial(_guess, runtime, index, question, assumed))
-    if use_context:
-        elsewhere = read_down_elsewhere(runtime)
-        index.down_elsewhere_seen = elsewhere.cis
-    else:
-        elsewhere = DownElsewhere(frozenset(), frozenset(), newest_revision(runtime))
-    report, refusal, held_revision = guess.result()
-    if elsewhere.revision == held_revision and elsewhere.cis == assumed:
-        if refusal is not None:
-            raise refusal
-        return report, elsewhere
-    with index.current(elsewhere.revision) as graph:
-        if graph is None:
-            return None, elsewhere
-        return _from_index(runtime, graph, question.also_down(elsewhere.cis)), elsewhere
-
-
-def _guess(
-    runtime: Runtime, index: ImpactIndex, question: _Question, assumed: frozenset[str]
-) -> tuple[ImpactReport | None, CMDBError | None, int | None]:
-    """Answer on the graph as held: the report or the refusal, and its revision."""
-    with index.as_held() as held:
-        if held is None:
-            return None, None, None
-        graph, revision = held
-        try:
-            return (
-                _from_index(runtime, graph, question.also_down(assumed)),
-                None,
-                revision,
-            )
-        except CMDBError as error:
-            # A start not held yet may have been written since.
-            return None, error, revision
 
 
 def _from_index(

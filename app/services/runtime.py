@@ -41,7 +41,5 @@ class Runtime:
         return cls(settings, catalogue, db)
 
     def close(self) -> None:
-        """Release the database connections and the impact index's readers."""
-        if self.impact_index is not None:
-            self.impact_index.close()
+        """Release the database connections."""
         self.db.close()
