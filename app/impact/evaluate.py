@@ -543,6 +543,11 @@ class _Evaluation:
         return any(group.softened for group in self.groups_of(ci))
 
 
+# Affected CIs an answer keeps once made: a page or two of them, read again
+# for its customers, but not a whole download of a site's.
+MADE_KEPT = 4096
+
+
 class AffectedCIs(Mapping[str, AffectedCI]):
     """The affected CIs of one evaluation by id, nearest first, made when read.
 
@@ -553,6 +558,8 @@ class AffectedCIs(Mapping[str, AffectedCI]):
     def __init__(self, evaluation: _Evaluation, kept: list[int]) -> None:
         self._evaluation = evaluation
         self._kept = kept
+        # The CIs made so far, read again by customers and their hurt CIs.
+        self._made: dict[int, AffectedCI] = {}
         self._listed = bytearray(len(evaluation.graph))
         for ci in kept:
             self._listed[ci] = 1
@@ -567,7 +574,12 @@ class AffectedCIs(Mapping[str, AffectedCI]):
         number = self._number(ci_id)
         if number is None:
             raise KeyError(ci_id)
-        return self._evaluation.affected(number)
+        made = self._made.get(number)
+        if made is None:
+            made = self._evaluation.affected(number)
+            if len(self._made) < MADE_KEPT:
+                self._made[number] = made
+        return made
 
     def __contains__(self, ci_id: object) -> bool:
         return self._number(ci_id) is not None

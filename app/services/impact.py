@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from app.catalogue import Dependent
@@ -63,12 +63,20 @@ class StartSpec:
 
 @dataclass
 class CustomerImpact:
-    """An affected customer, its SLA tier and which of its CIs are hurt."""
+    """An affected customer, its SLA tier and which of its CIs are hurt.
+
+    The hurt CIs are found when first read.
+    """
 
     customer: AffectedCI
     sla_tier: str | None
     contact_email: str | None
-    affected_cis: list[AffectedCI]
+    find_affected_cis: Callable[[], list[AffectedCI]] = field(repr=False)
+
+    @cached_property
+    def affected_cis(self) -> list[AffectedCI]:
+        """Return the customer's CIs that are hurt, in the order it uses them."""
+        return self.find_affected_cis()
 
 
 @dataclass
@@ -627,13 +635,16 @@ class CustomerList(Sequence[CustomerImpact]):
 
     def _customer(self, customer: str) -> CustomerImpact:
         affected = self._result.affected
-        used = [affected[ci] for ci in self._used_by(customer) if ci in affected]
         detail = self._detail(customer)
+
+        def hurt() -> list[AffectedCI]:
+            return [affected[ci] for ci in self._used_by(customer) if ci in affected]
+
         return CustomerImpact(
             affected[customer],
             detail.get("sla_tier"),
             detail.get("contact_email"),
-            used,
+            hurt,
         )
 
 

@@ -50,8 +50,10 @@ class ImpactInput:
 
 @strawberry.type(description="One relationship on the way from a starting CI.")
 class ReasonStep:
+    """The view of the evaluator's reason steps, which it serves as they are."""
+
     source_id: strawberry.ID
-    relationship_type: str
+    rel_type: str = strawberry.field(name="relationshipType")
     target_id: strawberry.ID
 
 
@@ -85,13 +87,13 @@ class CustomerImpactItem:
     customer: AffectedItem
     sla_tier: str | None
     contact_email: str | None
-    _affected_cis: strawberry.Private[Sequence[AffectedCI]]
+    _impact: strawberry.Private[impact_service.CustomerImpact]
 
     @strawberry.field(
         description="The customer's CIs that are hurt.", metadata=IN_MEMORY
     )
     def affected_cis(self) -> list[AffectedItem]:
-        return [affected_item(ci) for ci in self._affected_cis]
+        return [affected_item(ci) for ci in self._impact.affected_cis]
 
 
 @strawberry.type
@@ -168,7 +170,7 @@ class ImpactReportType:
                 customer=affected_item(c.customer),
                 sla_tier=c.sla_tier,
                 contact_email=c.contact_email,
-                _affected_cis=c.affected_cis,
+                _impact=c,
             )
             for c in page
         ]
@@ -204,14 +206,7 @@ def affected_item(ci: AffectedCI | DependencyCI) -> AffectedItem:
         start=ci.start,
         restarts=getattr(ci, "restarts", False),
         at_risk=getattr(ci, "at_risk", False),
-        reason=[
-            ReasonStep(
-                source_id=strawberry.ID(step.source_id),
-                relationship_type=step.rel_type,
-                target_id=strawberry.ID(step.target_id),
-            )
-            for step in ci.reason
-        ],
+        reason=ci.reason,  # type: ignore[arg-type]
     )
 
 

@@ -370,7 +370,7 @@ def _link(item: dict[str, Any]) -> IncidentLink:
         reason=[
             ReasonStep(
                 source_id=strawberry.ID(source),
-                relationship_type=rel_type,
+                rel_type=rel_type,
                 target_id=strawberry.ID(target),
             )
             for source, rel_type, target in item["reason"]
