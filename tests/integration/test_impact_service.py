@@ -225,6 +225,60 @@ def test_graphql_impact_report(graphql, estate):
     assert impact["owners"] == [{"key": "virt", "supportLevel": 2}]
 
 
+PAGES = """
+query($after: String) {
+  impact(input: {starts: [{type: "Host", key: "h1"}]}) {
+    affected(first: 2, after: $after) { items { key } total nextCursor }
+    customers {
+      items {
+        customer { key }
+        affectedCis { key reason { sourceId relationshipType targetId } }
+      }
+    }
+  }
+}
+"""
+
+
+def test_graphql_impact_pages_and_customers_hurt_cis(graphql, estate):
+    pages, after = [], None
+    while True:
+        page = graphql(PAGES, after=after)["data"]["impact"]["affected"]
+        pages.append([item["key"] for item in page["items"]])
+        after = page["nextCursor"]
+        if after is None:
+            break
+    customers = graphql(PAGES)["data"]["impact"]["customers"]["items"]
+
+    assert pages == [["h1", "vm1"], ["c1", "web"], ["acme"]]
+    assert page["total"] == 5
+    web = cis.find_ci(estate, CIRef("Service", "web"))["id"]
+    vm1 = cis.find_ci(estate, CIRef("VirtualMachine", "vm1"))["id"]
+    h1 = cis.find_ci(estate, CIRef("Host", "h1"))["id"]
+    assert customers == [
+        {
+            "customer": {"key": "acme"},
+            "affectedCis": [
+                {
+                    "key": "web",
+                    "reason": [
+                        {
+                            "sourceId": vm1,
+                            "relationshipType": "RUNS_ON",
+                            "targetId": h1,
+                        },
+                        {
+                            "sourceId": web,
+                            "relationshipType": "DEPENDS_ON",
+                            "targetId": vm1,
+                        },
+                    ],
+                }
+            ],
+        }
+    ]
+
+
 def test_graphql_impact_unknown_ci_is_an_error_not_a_crash(graphql, estate):
     result = graphql(IMPACT, starts=[{"type": "Host", "key": "zz"}], mode="FAILURE")
 
