@@ -9,6 +9,9 @@ measures:
 - one raw Cypher reachability query returning the same CI ids, with no
   redundancy logic (the bare lower bound);
 - the same evaluation in memory with networkx over the whole graph.
+
+Last, the cheapest requests (``/healthz``, ``{ __typename }``) are timed the
+same way, to tell the service's own work from what HTTP and GraphQL cost.
 """
 
 import random
@@ -49,6 +52,8 @@ RAW_TIMEOUT_S = 300.0
 # Over a whole site it runs for more than a quarter of an hour, and the server
 # neither honours its time limit nor stops it when terminated, so it is not run.
 RAW_NOT_RUN = {"Site"}
+# The cheapest requests, timed to show what HTTP and GraphQL cost by themselves.
+FLOOR_SAMPLES = 200
 QUERY = """
 query($id: ID!) {
   impact(input: {starts: [{id: $id}]}) {
@@ -96,6 +101,7 @@ def run(
                 )
             )
             console.print("  ".join(rows[-1]))
+        floor = _request_floor(server.pid, port, secret)
         memory = _peak_rss_mib(server.pid)
     finally:
         server.send_signal(signal.SIGINT)
@@ -116,6 +122,7 @@ def run(
     )
     console.print(f"* networkx on the first {REFERENCE_SAMPLES} starts of each type")
     console.print("** the served process's CPU time per question, mean ms")
+    console.print(floor)
     console.print(f"Service process peak memory: {memory:,.0f} MiB")
 
 
@@ -173,11 +180,7 @@ def _measure(
     ids: list[str],
     warm_up: bool,
 ) -> list[str]:
-    client = httpx.Client(
-        base_url=f"http://127.0.0.1:{port}",
-        headers={"Authorization": f"Bearer {secret}"},
-        timeout=600,
-    )
+    client = _client(port, secret)
     types = {
         "source_dependent": list(runtime.catalogue.impact_types(Dependent.SOURCE)),
         "target_dependent": list(runtime.catalogue.impact_types(Dependent.TARGET)),
@@ -214,6 +217,41 @@ def _measure(
         _p50_p95(memory),
         _ratio(service, raw),
     ]
+
+
+def _client(port: int, secret: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=f"http://127.0.0.1:{port}",
+        headers={"Authorization": f"Bearer {secret}"},
+        timeout=600,
+    )
+
+
+def _request_floor(pid: int, port: int, secret: str) -> str:
+    """Time the cheapest requests, to tell the service's work from HTTP's.
+
+    ``/healthz`` passes the guards only; ``{ __typename }`` also goes through
+    GraphQL with the token.
+    """
+    client = _client(port, secret)
+    asks = {
+        "/healthz": lambda: client.get("/healthz"),
+        "{ __typename }": lambda: client.post(
+            "/graphql", json={"query": "{ __typename }"}
+        ),
+    }
+    figures = []
+    for name, ask in asks.items():
+        ask()
+        cpu, walls = _cpu_seconds(pid), []
+        for _ in range(FLOOR_SAMPLES):
+            walls.append(timed(ask)[0])
+        cpu = (_cpu_seconds(pid) - cpu) / FLOOR_SAMPLES
+        figures.append(
+            f"{name} p50 {statistics.median(walls) * 1000:.1f} ms, "
+            f"service CPU {cpu * 1000:.1f} ms"
+        )
+    return f"Request floor, {FLOOR_SAMPLES} each: " + "; ".join(figures)
 
 
 def _raw_seconds(runtime: Runtime, ci_id: str, types: dict) -> float | None:
