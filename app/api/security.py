@@ -60,7 +60,7 @@ class PrincipalCache:
         return principal
 
     def put(self, secret: str, principal: Principal) -> None:
-        """Remember a principal; the oldest entries go when the cache is full."""
+        """Remember a principal; a full cache is emptied first."""
         if self.seconds <= 0:
             return
         if len(self._entries) >= CACHE_SIZE:
@@ -167,17 +167,22 @@ class Guards:
             return _unauthenticated(
                 "send an API token: Authorization: Bearer <token>", request_id
             )
-        try:
-            principal = self.cache.get(secret) or await run_in_threadpool(
-                authenticate, request.app.state.runtime, secret
-            )
-        except AuthenticationError as error:
-            return _unauthenticated(str(error), request_id)
-        except CMDBError as error:
-            if error.code is not ErrorCode.UNAVAILABLE:
-                raise
-            return error_response(503, ErrorCode.UNAVAILABLE, str(error), request_id)
-        self.cache.put(secret, principal)
+        principal = self.cache.get(secret)
+        if principal is None:
+            try:
+                principal = await run_in_threadpool(
+                    authenticate, request.app.state.runtime, secret
+                )
+            except AuthenticationError as error:
+                return _unauthenticated(str(error), request_id)
+            except CMDBError as error:
+                if error.code is not ErrorCode.UNAVAILABLE:
+                    raise
+                message = str(error)
+                return error_response(503, ErrorCode.UNAVAILABLE, message, request_id)
+            # Only a check just made starts an entry: a hit must not extend
+            # it, or a token in steady use would never be checked again.
+            self.cache.put(secret, principal)
         request.scope["cmdb.principal"] = principal
         return None
 

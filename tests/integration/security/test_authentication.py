@@ -1,5 +1,6 @@
 """API tokens at the door: who may call, and as whom their writes are recorded."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -66,6 +67,21 @@ def test_a_revocation_in_this_process_counts_at_once(client, runtime, graphql):
 
     assert response.status_code == 401
     assert "revoked" in response.json()["errors"][0]["message"]
+
+
+def test_a_revocation_elsewhere_counts_once_the_cached_check_is_old(runtime):
+    # Asked without pause, the token's cached check must still age out.
+    settings = runtime.settings.model_copy(update={"token_cache_s": 0.5})
+    created = create_token(runtime, "leaver", ["viewer"])
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        assert post(client, bearer(created.secret)).status_code == 200
+        runtime.db.write(
+            "api_token_revoke", id=created.record["id"], now=datetime.now(UTC)
+        )
+        deadline = time.monotonic() + 10
+        while post(client, bearer(created.secret)).status_code == 200:
+            assert time.monotonic() < deadline, "the cached check never aged out"
+            time.sleep(0.05)
 
 
 def test_expired_token_is_401(client, runtime):
