@@ -134,7 +134,7 @@ class ImpactIndex:
             # API; a host's question stays at about twice the raw reachability
             # query. Writers telling the index of their revisions would spare
             # it, at the price of a bounded staleness for other processes'.
-            head = self.runtime.db.read_values("graph_revision_head")[0]["revision"]
+            head = self._newest_revision()
         if head != self._revision:
             with self._lock.writing():
                 if self._graph is not None and head != self._revision:
@@ -186,7 +186,7 @@ class ImpactIndex:
         for that catch-up too.
         """
         db = self.runtime.db
-        revision = db.read_values("graph_revision_head")[0]["revision"]
+        revision = self._newest_revision()
         graph = CompactGraph(self.runtime.catalogue)
         for row in db.stream_values("impact_all_nodes"):
             _add_node(graph, row)
@@ -198,6 +198,9 @@ class ImpactIndex:
                 graph.add_edge(source, target, type_name, group)
         graph.freeze()
         return graph, revision
+
+    def _newest_revision(self) -> int:
+        return self.runtime.db.read_values("graph_revision_head")[0]["revision"]
 
     def _catch_up(self, head: int) -> None:
         """Take in the revisions after the one held; drop the graph when unable."""

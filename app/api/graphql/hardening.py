@@ -91,7 +91,7 @@ def _in_worker_thread(field: StrawberryField) -> StrawberryField:
     """
     if field.base_resolver is None or field.is_async:
         return field
-    if all(field.metadata.get(key) == value for key, value in IN_MEMORY.items()):
+    if IN_MEMORY.items() <= field.metadata.items():
         return field
     served = copy.copy(field)
     served.extensions = [*field.extensions, InWorkerThread()]
