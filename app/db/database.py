@@ -98,9 +98,21 @@ class Database:
         nodes, relationships or temporal values: rows are taken as the driver
         decodes them, without the per-value conversion ``read`` does, which
         dominates large reads.
+
+        The statement runs in an auto-commit transaction, one round trip where
+        a managed one takes two, with the bookmarks ``execute_query`` keeps. A
+        connection found broken (a pooled one, after a server restart) is
+        tried once more on a fresh one; the read is idempotent.
         """
-        text = self.statements.get(statement)
-        return self._execute(text, params, RoutingControl.READ, plain=True)
+        query = neo4j.Query(self.statements.get(statement), timeout=self.timeout_s)
+        try:
+            return self._read_auto_commit(query, params)
+        except CONNECTIVITY_ERRORS as error:
+            logger.info("Reading %s again on a new connection: %s", statement, error)
+        try:
+            return self._read_auto_commit(query, params)
+        except CONNECTIVITY_ERRORS as error:
+            raise DatabaseUnavailableError(error) from error
 
     def stream_values(self, statement: str, /, **params: Any) -> Iterator[tuple]:
         """Run a read statement and yield its rows as value tuples, as they come.
@@ -201,14 +213,21 @@ class Database:
 
         self.transaction(work)
 
+    def _read_auto_commit(self, query: neo4j.Query, params: dict) -> list[Row]:
+        with self.driver.session(
+            database=self.database,
+            default_access_mode=neo4j.READ_ACCESS,
+            bookmark_manager=self.driver.execute_query_bookmark_manager,
+        ) as session:
+            result = session.run(query, params)
+            return plain_rows(result.keys(), result)
+
     def _query(self, name: str, params: dict, routing: RoutingControl) -> list[Row]:
         return self._execute(self.statements.get(name), params, routing)
 
-    def _execute(
-        self, text: str, params: dict, routing: RoutingControl, plain: bool = False
-    ) -> list[Row]:
+    def _execute(self, text: str, params: dict, routing: RoutingControl) -> list[Row]:
         try:
-            records, _, keys = self.driver.execute_query(
+            records, _, _ = self.driver.execute_query(
                 neo4j.Query(text, timeout=self.timeout_s),
                 params,
                 database_=self.database,
@@ -216,8 +235,6 @@ class Database:
             )
         except CONNECTIVITY_ERRORS as error:
             raise DatabaseUnavailableError(error) from error
-        if plain:
-            return plain_rows(keys, records)
         return [native(record.data()) for record in records]
 
 
