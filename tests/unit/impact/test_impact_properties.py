@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from app.catalogue import Dependent
 from app.impact import (
+    CompactGraph,
     ImpactResult,
     ReasonStep,
     evaluate_dependencies,
@@ -49,6 +50,29 @@ def test_subgraph_whole_graph_and_reference_agree(question):
 
         assert summary(part) == summary(whole)
         assert {ci.id: ci.state for ci in whole.affected.values()} == naive
+
+
+@PROPERTY_SETTINGS
+@given(make_question())
+def test_evaluations_one_after_another_on_one_graph_answer_as_if_alone(question):
+    # Evaluations on one graph hand their per-CI arrays on to the next; every
+    # other one is kept and read only after all of them ran.
+    compact = CompactGraph.from_graph(CATALOGUE, question.graph)
+    answers = []
+    for n, variant in enumerate(question.variants()):
+        result = variant.ask(compact)
+        answers.append((variant, result if n % 2 else _full(result)))
+
+    for variant, answer in answers:
+        alone = _full(variant.ask(variant.graph))
+        assert (answer if isinstance(answer, dict) else _full(answer)) == alone
+
+
+def _full(result: ImpactResult) -> dict[str, tuple]:
+    return {
+        ci.id: (ci.state, ci.depth, ci.restarts, ci.at_risk, ci.start, ci.reason)
+        for ci in result.affected.values()
+    }
 
 
 @PROPERTY_SETTINGS
