@@ -9,9 +9,12 @@ from app.api.graphql.context import IN_MEMORY
 from app.domain.access import Permission
 from app.domain.errors import CMDBError, ErrorCode
 from app.domain.references import CIRef
-from app.impact import AffectedCI, DependencyCI, Mode
+from app.impact import DependencyCI, ImpactState, Mode
 from app.services import impact as impact_service
 from app.services.pages import page_size
+
+# The evaluator's states, served by name: OK, DEGRADED, DOWN.
+strawberry.enum(ImpactState, description="How badly a CI is hurt.")
 
 
 @strawberry.enum(description="Failure of the starting CIs, or planned work on them.")
@@ -59,11 +62,13 @@ class ReasonStep:
 
 @strawberry.type(description="A CI the starting CIs hurt, and why.")
 class AffectedItem:
+    """The view of the evaluator's affected CIs, which it serves as they are."""
+
     id: strawberry.ID
     type: str
     key: str
     name: str
-    state: str
+    state: ImpactState
     depth: int
     start: bool
     restarts: bool = strawberry.field(
@@ -93,7 +98,7 @@ class CustomerImpactItem:
         description="The customer's CIs that are hurt.", metadata=IN_MEMORY
     )
     def affected_cis(self) -> list[AffectedItem]:
-        return [affected_item(ci) for ci in self._impact.affected_cis]
+        return self._impact.affected_cis  # type: ignore[return-value]
 
 
 @strawberry.type
@@ -152,7 +157,7 @@ class ImpactReportType:
         ids = impact_service.affected_ids(affected, type, state)
         page, cursor = _slice(ids, first, after, _max_page(info))
         return AffectedPage(
-            items=[affected_item(affected[ci]) for ci in page],
+            items=[affected[ci] for ci in page],  # type: ignore[misc]
             total=len(ids),
             next_cursor=cursor,
         )
@@ -167,7 +172,7 @@ class ImpactReportType:
         page, cursor = _slice(customers, first, after, _max_page(info))
         items = [
             CustomerImpactItem(
-                customer=affected_item(c.customer),
+                customer=c.customer,  # type: ignore[arg-type]
                 sla_tier=c.sla_tier,
                 contact_email=c.contact_email,
                 _impact=c,
@@ -194,18 +199,18 @@ def _slice(
     return page, str(offset + first) if more else None
 
 
-def affected_item(ci: AffectedCI | DependencyCI) -> AffectedItem:
-    """Build the GraphQL view of an affected (or depended-on) CI."""
+def dependency_item(ci: DependencyCI) -> AffectedItem:
+    """Build the GraphQL view of a depended-on CI: not hurt, so OK."""
     return AffectedItem(
         id=strawberry.ID(ci.id),
         type=ci.type,
         key=ci.key,
         name=ci.name,
-        state=ci.state.name if hasattr(ci, "state") else "OK",
+        state=ImpactState.OK,
         depth=ci.depth,
         start=ci.start,
-        restarts=getattr(ci, "restarts", False),
-        at_risk=getattr(ci, "at_risk", False),
+        restarts=False,
+        at_risk=False,
         reason=ci.reason,  # type: ignore[arg-type]
     )
 
@@ -312,7 +317,7 @@ def run_dependencies(
         limit_hit=result.limit_hit,
         limit_reason=result.limit_reason,
         explanation=result.explanation,
-        items=[affected_item(ci) for ci in result.dependencies.values()],
+        items=[dependency_item(ci) for ci in result.dependencies.values()],
     )
 
 
