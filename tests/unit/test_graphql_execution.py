@@ -9,6 +9,7 @@ import strawberry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.api.graphql.execution import PlainLeavesExecution
 
@@ -50,6 +51,11 @@ FIELDS = (
     "words shout"
 )
 QUERY = f"{{ leaves {{ {FIELDS} }} __typename }}"
+# Objects whose selected fields are all plain leaves are completed at once.
+LEAVES_ONLY = (
+    "{ leaves { text number ratio flag ident colour when maybeText maybeNumber "
+    "maybeColour alias: text } }"
+)
 
 ANY_VALUE = st.one_of(
     st.none(),
@@ -88,9 +94,11 @@ class Passthrough(SchemaExtension):
         return _next(root, info, *args, **kwargs)
 
 
-def answer(schema: strawberry.Schema, leaves: list[Leaves]) -> tuple[Any, list]:
+def answer(
+    schema: strawberry.Schema, leaves: list[Leaves], query: str = QUERY
+) -> tuple[Any, list]:
     """The data and the errors (message, path, locations) of the query."""
-    result = asyncio.run(schema.execute(QUERY, root_value=Query(leaves=leaves)))
+    result = asyncio.run(schema.execute(query, root_value=Query(leaves=leaves)))
     errors = [
         (error.message, error.path, [(x.line, x.column) for x in error.locations])
         for error in result.errors or []
@@ -124,6 +132,7 @@ def test_any_values_answer_as_graphql_core_answers_them(rows):
     leaves = [make_leaves(row) for row in rows]
 
     assert answer(PLAIN, leaves) == answer(GENERAL, leaves)
+    assert answer(PLAIN, leaves, LEAVES_ONLY) == answer(GENERAL, leaves, LEAVES_ONLY)
 
 
 WHEN = datetime.datetime(2026, 12, 4, 9, 0, tzinfo=datetime.UTC)
@@ -185,3 +194,20 @@ def test_with_a_middleware_every_field_takes_the_general_way():
     assert answer(plain, [leaves]) == answer(general, [leaves])
     # Both ways ran it for every field: leaves, its 12 and __typename.
     assert len(Passthrough.fields) == 2 * 14
+
+
+def test_plain_leaves_skip_the_general_way(monkeypatch):
+    general_fields = []
+    general = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counted(self, parent_type, source, field_details_list, *args):
+        general_fields.append(field_details_list[0].node.name.value)
+        return general(self, parent_type, source, field_details_list, *args)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counted)
+
+    data, errors = answer(PLAIN, [make_leaves(GOOD)] * 2, LEAVES_ONLY)
+
+    assert errors == []
+    assert data["leaves"][1]["alias"] == "esx-01"
+    assert general_fields == ["leaves"]
