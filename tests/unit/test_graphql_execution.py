@@ -11,13 +11,19 @@ from hypothesis import strategies as st
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from app.api.graphql.execution import PlainLeavesExecution
+from app.api.graphql.execution import PlainDataExecution
 
 
 @strawberry.enum
 class Colour(enum.Enum):
     RED = "red"
     GREEN = "green"
+
+
+@strawberry.type
+class Step:
+    kind: str
+    count: int | None
 
 
 @strawberry.type
@@ -35,6 +41,8 @@ class Leaves:
     maybe_number: int | None
     maybe_colour: Colour | None
     words: list[str]
+    inner: Step | None
+    steps: list[Step]
 
     @strawberry.field
     def shout(self) -> str:
@@ -48,16 +56,16 @@ class Query:
 
 FIELDS = (
     "text number ratio flag ident colour when maybeText maybeNumber maybeColour "
-    "words shout"
+    "words inner { kind count } steps { kind count } shout"
 )
 QUERY = f"{{ leaves {{ {FIELDS} }} __typename }}"
 # Objects whose selected fields are all plain leaves are completed at once.
 LEAVES_ONLY = (
     "{ leaves { text number ratio flag ident colour when maybeText maybeNumber "
-    "maybeColour alias: text } }"
+    "maybeColour alias: text words inner { kind } steps { count kind } } }"
 )
 
-ANY_VALUE = st.one_of(
+ANY_LEAF = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**40), max_value=2**40),
@@ -68,6 +76,10 @@ ANY_VALUE = st.one_of(
     st.datetimes(timezones=st.just(datetime.UTC)),
     st.lists(st.text(max_size=3), max_size=2),
     st.builds(ValueError, st.text(max_size=5)),
+)
+STEP = st.builds(lambda kind, count: make_step(kind, count), ANY_LEAF, ANY_LEAF)
+ANY_VALUE = st.one_of(
+    ANY_LEAF, STEP, st.lists(st.one_of(STEP, st.none(), st.integers()), max_size=3)
 )
 ATTRIBUTES = [
     "text",
@@ -81,6 +93,8 @@ ATTRIBUTES = [
     "maybe_number",
     "maybe_colour",
     "words",
+    "inner",
+    "steps",
 ]
 
 
@@ -106,6 +120,12 @@ def answer(
     return result.data, sorted(errors, key=repr)
 
 
+def make_step(kind: Any, count: Any) -> Step:
+    step = Step.__new__(Step)
+    step.kind, step.count = kind, count
+    return step
+
+
 def make_leaves(values: dict[str, Any]) -> Leaves:
     leaves = Leaves.__new__(Leaves)
     for name in ATTRIBUTES:
@@ -116,7 +136,7 @@ def make_leaves(values: dict[str, Any]) -> Leaves:
 def schemas(**kwargs: Any) -> tuple[strawberry.Schema, strawberry.Schema]:
     general = strawberry.Schema(query=Query, **kwargs)
     plain = strawberry.Schema(
-        query=Query, execution_context_class=PlainLeavesExecution, **kwargs
+        query=Query, execution_context_class=PlainDataExecution, **kwargs
     )
     return general, plain
 
@@ -148,6 +168,8 @@ GOOD = {
     "maybe_number": 7,
     "maybe_colour": None,
     "words": ["a"],
+    "inner": make_step("RUNS_ON", None),
+    "steps": [make_step("MEMBER_OF", 2)],
 }
 
 
@@ -169,6 +191,8 @@ def test_good_values_are_served_directly():
         "maybeNumber": 7,
         "maybeColour": None,
         "words": ["a"],
+        "inner": {"kind": "RUNS_ON", "count": None},
+        "steps": [{"kind": "MEMBER_OF", "count": 2}],
         "shout": "ESX-01",
     }
 
@@ -192,11 +216,12 @@ def test_with_a_middleware_every_field_takes_the_general_way():
     Passthrough.fields.clear()
 
     assert answer(plain, [leaves]) == answer(general, [leaves])
-    # Both ways ran it for every field: leaves, its 12 and __typename.
-    assert len(Passthrough.fields) == 2 * 14
+    # Both ways ran it for every field: leaves, its 14, 2 of inner, 2 of the
+    # step and __typename.
+    assert len(Passthrough.fields) == 2 * 20
 
 
-def test_plain_leaves_skip_the_general_way(monkeypatch):
+def test_plain_data_skips_the_general_way(monkeypatch):
     general_fields = []
     general = StrawberryGraphQLCoreExecutionContext.execute_field
 
@@ -210,4 +235,4 @@ def test_plain_leaves_skip_the_general_way(monkeypatch):
 
     assert errors == []
     assert data["leaves"][1]["alias"] == "esx-01"
-    assert general_fields == ["leaves"]
+    assert general_fields == []

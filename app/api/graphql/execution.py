@@ -1,15 +1,19 @@
-"""Execution of served queries, with a short way for plain leaf fields.
+"""Execution of served queries, with a short way for plain data.
 
-Most of an answer is leaves read straight off an object: a field without a
-resolver of its own (strawberry reads the attribute) whose type is a scalar or
-an enum. graphql-core completes each of them as it completes any field: it
+Most of an answer is plain data: fields without a resolver of their own
+(strawberry reads the attribute) whose values are scalars, enums, objects of
+such fields, or lists of those (an affected CI with its reason steps, a
+count, an owner). graphql-core completes each field as it completes any: it
 builds the resolve info, checks twice for an awaitable and recurses through
-the non-null and leaf completions, about half of what a field costs. This
-execution context reads and coerces such a value directly, and completes an
-object whose selected fields are all plain leaves (a reason step, a count) in
-one go. Every other field, and a plain one whose value is null where null is
-not allowed, is an error or fails to coerce, takes graphql-core's way, which
-reports it as usual; so does the whole object it is part of.
+the non-null, list, object and leaf completions. This execution context
+works out once per request how each selected field completes and, for a
+plain one, reads and completes its whole value directly.
+
+Anything it is not sure of goes graphql-core's way: a field with a resolver
+or arguments, an interface or union, a directive on the field, a middleware,
+and any value that is null where null is not allowed, is an error, is not a
+list where one is expected or fails to coerce. Such a value sends the whole
+object it is part of graphql-core's way, which reports errors as usual.
 """
 
 from collections.abc import Callable
@@ -18,37 +22,36 @@ from typing import Any
 
 from graphql import (
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     Undefined,
     is_leaf_type,
 )
+from graphql.pyutils import is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-# Where a field keeps how it completes as a plain leaf, in its extensions.
-PLAIN_LEAF = "cmdb.plain_leaf"
-
-Read = Callable[[Any], Any]
-Coerce = Callable[[Any], Any]
-# How a plain leaf completes: read its value off the source, coerce it, and
-# whether null is allowed. None for any other field.
-Plan = tuple[Read, Coerce, bool] | None
+# Completes a value read off its source, or returns GENERAL.
+Complete = Callable[[Any], Any]
+# How one selected field completes the short way: read, then complete.
+Plan = tuple[Callable[[Any], Any], Complete]
 # A value that could not be completed the short way.
-_GENERAL = object()
+GENERAL = object()
 
 
-class PlainLeavesExecution(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's execution, with plain leaf fields completed directly."""
+class PlainDataExecution(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's execution, with plain data completed directly."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
         # A middleware wraps every resolver, the plain ones included.
-        self.plain_leaves = manager is None or not manager.middlewares
-        # Per selection of an object's fields: their plans, or None when one
-        # of them is not a plain leaf.
-        self._selections: dict[int, tuple[Any, list[tuple[str, Plan]] | None]] = {}
+        self.plain = manager is None or not manager.middlewares
+        # By selection (kept alive, so that its id is not reused): the plan of
+        # a field, or of each field of an object; None when not plain.
+        self._plans: dict[int, tuple[Any, Any]] = {}
 
     def execute_field(
         self,
@@ -58,13 +61,12 @@ class PlainLeavesExecution(StrawberryGraphQLCoreExecutionContext):
         path: Any,
         position_context: Any,
     ) -> Any:
-        """Complete a plain leaf directly, any other field as graphql-core does."""
-        if self.plain_leaves:
-            name = field_details_list[0].node.name.value
-            plan = _plan(parent_type.fields.get(name))
+        """Complete a plain field directly, any other as graphql-core does."""
+        if self.plain:
+            plan = self._field_plan(parent_type, field_details_list)
             if plan is not None:
-                value = _complete(plan, source)
-                if value is not _GENERAL:
+                value = _run(plan, source)
+                if value is not GENERAL:
                     return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
@@ -79,17 +81,12 @@ class PlainLeavesExecution(StrawberryGraphQLCoreExecutionContext):
         new_defer_usages: Any,
         position_context: Any,
     ) -> Any:
-        """Complete an object of plain leaves at once, any other field by field."""
-        if self.plain_leaves and not new_defer_usages and position_context is None:
-            plans = self._leaves_of(parent_type, grouped_field_set)
+        """Complete an object of plain fields at once, any other field by field."""
+        if self.plain and not new_defer_usages and position_context is None:
+            plans = self._object_plans(parent_type, grouped_field_set)
             if plans is not None:
-                data = {}
-                for response_name, plan in plans:
-                    value = _complete(plan, source_value)  # type: ignore[arg-type]
-                    if value is _GENERAL:
-                        break
-                    data[response_name] = value
-                else:
+                data = _object(plans, source_value)
+                if data is not GENERAL:
                     return data
         return super().execute_collected_subfields(
             parent_type,
@@ -100,76 +97,125 @@ class PlainLeavesExecution(StrawberryGraphQLCoreExecutionContext):
             position_context,
         )
 
-    def _leaves_of(
-        self, parent_type: GraphQLObjectType, grouped_field_set: Any
+    def _field_plan(
+        self, parent_type: GraphQLObjectType, field_details_list: Any
+    ) -> Plan | None:
+        """How a selected field completes the short way; None if it does not."""
+        known = self._plans.get(id(field_details_list))
+        if known is not None and known[0] is field_details_list:
+            return known[1]
+        plan = None
+        node = field_details_list[0].node
+        field = parent_type.fields.get(node.name.value)  # None: __typename
+        if field is not None and _is_plain(field) and not node.directives:
+            complete = self._completer(field.type, field_details_list)
+            if complete is not None:
+                plan = (_reader(field), complete)
+        self._plans[id(field_details_list)] = (field_details_list, plan)
+        return plan
+
+    def _object_plans(
+        self, object_type: GraphQLObjectType, grouped_field_set: Any
     ) -> list[tuple[str, Plan]] | None:
-        """The plans of the fields selected, if all of them are plain leaves."""
-        known = self._selections.get(id(grouped_field_set))
+        """The plans of an object's selected fields, if all of them are plain."""
+        known = self._plans.get(id(grouped_field_set))
         if known is not None and known[0] is grouped_field_set:
             return known[1]
         plans: list[tuple[str, Plan]] | None = []
         for response_name, field_details_list in grouped_field_set.items():
-            name = field_details_list[0].node.name.value
-            plan = _plan(parent_type.fields.get(name))
+            plan = self._field_plan(object_type, field_details_list)
             if plan is None:
                 plans = None
                 break
             plans.append((response_name, plan))  # type: ignore[union-attr]
-        # The selection is kept with its plans, so that its id is not reused.
-        self._selections[id(grouped_field_set)] = (grouped_field_set, plans)
+        self._plans[id(grouped_field_set)] = (grouped_field_set, plans)
         return plans
 
+    def _completer(
+        self, type_: GraphQLOutputType, field_details_list: Any
+    ) -> Complete | None:
+        """Complete values of a type the short way; None for types it leaves."""
+        if isinstance(type_, GraphQLNonNull):
+            inner = self._completer(type_.of_type, field_details_list)
+            return None if inner is None else _non_null(inner)
+        if isinstance(type_, GraphQLList):
+            item = self._completer(type_.of_type, field_details_list)
+            return None if item is None else _nullable(_list(item))
+        if is_leaf_type(type_):
+            return _nullable(_leaf(type_.coerce_output_value))  # type: ignore[union-attr]
+        if isinstance(type_, GraphQLObjectType) and type_.is_type_of is None:
+            grouped, defer_usages, _ = self.collect_subfields(type_, field_details_list)
+            if defer_usages:
+                return None
+            plans = self._object_plans(type_, grouped)
+            return None if plans is None else _nullable(lambda v: _object(plans, v))
+        return None
 
-def _complete(plan: tuple[Read, Coerce, bool], source: Any) -> Any:
-    """Read and coerce a plain leaf, or return ``_GENERAL``."""
-    read, coerce, nullable = plan
+
+def _run(plan: Plan, source: Any) -> Any:
+    read, complete = plan
     try:
         value = read(source)
     except Exception:
-        return _GENERAL
-    if value is None:
-        return None if nullable else _GENERAL
-    if isinstance(value, Exception):
-        return _GENERAL
-    try:
-        coerced = coerce(value)
-    except Exception:
-        return _GENERAL
-    if coerced is None or coerced is Undefined:
-        return _GENERAL
-    return coerced
+        return GENERAL
+    return complete(value)
 
 
-def _plan(field: GraphQLField | None) -> Plan:
-    """How a field completes as a plain leaf, worked out once and kept on it."""
-    if field is None:  # __typename and the other meta fields
-        return None
-    try:
-        return field.extensions[PLAIN_LEAF]
-    except KeyError:
-        plan = field.extensions[PLAIN_LEAF] = plain_leaf(field)
-        return plan
+def _object(plans: list[tuple[str, Plan]], source: Any) -> Any:
+    data = {}
+    for response_name, plan in plans:
+        value = _run(plan, source)
+        if value is GENERAL:
+            return GENERAL
+        data[response_name] = value
+    return data
 
 
-def plain_leaf(field: GraphQLField) -> Plan:
-    """Tell how a field completes as a plain leaf; None if it is not one.
+def _non_null(inner: Complete) -> Complete:
+    def complete(value: Any) -> Any:
+        return GENERAL if value is None else inner(value)
 
-    It is not for a field with a resolver of its own, or of a type with
-    fields of its own (an object, a list).
-    """
-    if not getattr(field.resolve, "_is_default", False):
-        return None
-    type_ = field.type
-    nullable = not isinstance(type_, GraphQLNonNull)
-    if not nullable:
-        type_ = type_.of_type
-    if not is_leaf_type(type_):
-        return None
-    read = _reader(field)
-    return read, type_.coerce_output_value, nullable  # type: ignore[union-attr]
+    return complete
 
 
-def _reader(field: GraphQLField) -> Read:
+def _nullable(inner: Complete) -> Complete:
+    def complete(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Exception):
+            return GENERAL
+        return inner(value)
+
+    return complete
+
+
+def _list(item: Complete) -> Complete:
+    def complete(value: Any) -> Any:
+        if not is_iterable(value):
+            return GENERAL
+        items = [item(each) for each in value]
+        return GENERAL if GENERAL in items else items
+
+    return complete
+
+
+def _leaf(coerce: Callable[[Any], Any]) -> Complete:
+    def complete(value: Any) -> Any:
+        try:
+            coerced = coerce(value)
+        except Exception:
+            return GENERAL
+        return GENERAL if coerced is None or coerced is Undefined else coerced
+
+    return complete
+
+
+def _is_plain(field: GraphQLField) -> bool:
+    """A field strawberry resolves by reading the attribute, with no arguments."""
+    return getattr(field.resolve, "_is_default", False) and not field.args
+
+
+def _reader(field: GraphQLField) -> Callable[[Any], Any]:
     """Read a plain field's value as strawberry's resolver for it does."""
     definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if definition is not None and definition.default_resolver is getattr:

@@ -27,7 +27,7 @@ from strawberry.types.field import StrawberryField
 from app.api.graphql import schema as assembled
 from app.api.graphql.context import IN_MEMORY
 from app.api.graphql.errors import ErrorCodes
-from app.api.graphql.execution import PlainLeavesExecution
+from app.api.graphql.execution import PlainDataExecution
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -126,5 +126,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=assembled.Mutation,
         extensions=extensions,
         config=config,
-        execution_context_class=PlainLeavesExecution,
+        execution_context_class=PlainDataExecution,
     )
