@@ -129,11 +129,9 @@ class ImpactIndex:
             yield None
             return
         if head is None:
-            # TODO(#3): one round trip per question (shared with the context
-            # when asked with it), about 1.1 ms of a host's 8 ms of CPU in the
-            # API; a host's question stays at about twice the raw reachability
-            # query. Writers telling the index of their revisions would spare
-            # it, at the price of a bounded staleness for other processes'.
+            # One round trip per question (shared with the context when asked
+            # with it), so that an answer is never older than its question,
+            # whichever process wrote last.
             head = self._newest_revision()
         if head != self._revision:
             with self._lock.writing():

@@ -232,9 +232,6 @@ def start_specs(starts: list[CIRefInput]) -> list[impact_service.StartSpec]:
     return specs
 
 
-# TODO(#3): graphql-core completes a host's answer (about 250 fields) in about
-# 3 ms, the largest part of the API's 8 ms of CPU for it, which keeps a host's
-# question at about twice the raw reachability query.
 def impact_report(report: impact_service.ImpactReport) -> ImpactReportType:
     """Build the GraphQL view of an impact report."""
     result = report.result
