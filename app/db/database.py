@@ -123,9 +123,7 @@ class Database:
         """
         query = neo4j.Query(self.statements.get(statement), timeout=0)
         try:
-            with self.driver.session(
-                database=self.database, default_access_mode=neo4j.READ_ACCESS
-            ) as session:
+            with self._read_session() as session:
                 for record in session.run(query, params):
                     yield tuple(record)
         except CONNECTIVITY_ERRORS as error:
@@ -213,12 +211,16 @@ class Database:
 
         self.transaction(work)
 
-    def _read_auto_commit(self, query: neo4j.Query, params: dict) -> list[Row]:
-        with self.driver.session(
+    def _read_session(self) -> neo4j.Session:
+        """A session for auto-commit reads, after what ``execute_query`` wrote."""
+        return self.driver.session(
             database=self.database,
             default_access_mode=neo4j.READ_ACCESS,
             bookmark_manager=self.driver.execute_query_bookmark_manager,
-        ) as session:
+        )
+
+    def _read_auto_commit(self, query: neo4j.Query, params: dict) -> list[Row]:
+        with self._read_session() as session:
             result = session.run(query, params)
             return plain_rows(result.keys(), result)
 
