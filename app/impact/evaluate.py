@@ -366,13 +366,8 @@ class _Scratch:
 
     def clear(self, reached: Iterable[int]) -> None:
         """Put back the first values of the entries of the CIs reached."""
-        state, sent, listed, depth, via = (
-            self.state,
-            self.sent,
-            self.listed,
-            self.depth,
-            self.via,
-        )
+        state, sent, listed = self.state, self.sent, self.listed
+        depth, via = self.depth, self.via
         for ci in reached:
             state[ci] = sent[ci] = listed[ci] = 0
             depth[ci] = via[ci] = -1
